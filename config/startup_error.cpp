@@ -1,0 +1,56 @@
+#include "config/startup_error.h"
+
+#include <cstdint>
+#include <limits>
+
+namespace shardcache::config {
+
+namespace {
+
+constexpr std::string_view kMemoryUnits = "optionally with a unit k, kb, m, mb, g or gb";
+
+std::string range_text(const ParamSpec& spec) {
+  return "between " + std::to_string(spec.min) + " and " + std::to_string(spec.max);
+}
+
+}  // namespace
+
+std::string describe_allowed(const ParamSpec& spec) {
+  switch (kind_of(spec)) {
+    case ValueKind::kInteger:
+      return "an integer " + range_text(spec);
+    case ValueKind::kMemory: {
+      const bool unbounded = spec.min == 0 && spec.max == std::numeric_limits<std::uint64_t>::max();
+      return "a byte count " + (unbounded ? std::string() : range_text(spec) + ", ") +
+             std::string(kMemoryUnits);
+    }
+    case ValueKind::kBool:
+      return "yes or no";
+    case ValueKind::kEnum: {
+      std::string text = "one of ";
+      const std::vector<std::string_view> choices = choices_of(spec);
+      for (std::size_t i = 0; i < choices.size(); ++i) {
+        if (i > 0) text += ", ";
+        text += choices[i];
+      }
+      return text;
+    }
+    case ValueKind::kString:
+      return "a string";
+    case ValueKind::kAddressList:
+      return "one or more addresses";
+  }
+  return "a valid value";  // unreachable: the switch covers every kind
+}
+
+ConfigError startup_error(std::string_view where, std::string_view message) {
+  return ConfigError(std::string(where) + ": " + std::string(message));
+}
+
+ConfigError bad_value_error(std::string_view where, std::string_view key, std::string_view value,
+                            const ParamSpec& spec) {
+  return startup_error(where, std::string(key) + ": '" + std::string(value) + "' must be " +
+                                  describe_allowed(spec));
+}
+
+}  // namespace shardcache::config

@@ -1,0 +1,116 @@
+#include "server/command_table.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "server/ascii.h"
+
+namespace shardcache::server {
+namespace {
+
+const CommandMetadata kMetadata[] = {
+#include "server/command_metadata.inc"
+};
+
+std::uint32_t parse_flags(std::string_view text) {
+  static const std::map<std::string_view, CommandFlag> kNames = {
+      {"write", kFlagWrite},       {"readonly", kFlagReadonly}, {"denyoom", kFlagDenyOom},
+      {"admin", kFlagAdmin},       {"fast", kFlagFast},         {"no_auth", kFlagNoAuth},
+      {"pubsub", kFlagPubSub},     {"noscript", kFlagNoScript}, {"loading", kFlagLoading},
+      {"stale", kFlagStale},       {"blocking", kFlagBlocking}, {"movablekeys", kFlagMovableKeys},
+      {"no_multi", kFlagNoMulti},
+  };
+  std::uint32_t flags = 0;
+  for (std::string_view word : split_words(text)) {
+    if (auto it = kNames.find(word); it != kNames.end()) flags |= it->second;
+  }
+  return flags;
+}
+
+std::unique_ptr<CommandSpec> make_spec(const CommandMetadata& meta, const CommandSpec* parent,
+                                       const std::map<std::string_view, CommandBinding>& bindings,
+                                       std::vector<const CommandSpec*>& by_id) {
+  auto spec = std::make_unique<CommandSpec>();
+  spec->meta = &meta;
+  spec->name = meta.name;
+  spec->arity = meta.arity;
+  spec->flags = parse_flags(meta.flags);
+  spec->first_key = meta.first_key;
+  spec->last_key = meta.last_key;
+  spec->key_step = meta.key_step;
+  spec->parent = parent;
+  spec->id = by_id.size();
+  by_id.push_back(spec.get());
+  for (const auto& sub : meta.subcommands) {
+    spec->subcommands.push_back(make_spec(sub, spec.get(), bindings, by_id));
+  }
+  if (auto it = bindings.find(spec->name); it != bindings.end()) {
+    spec->handler = it->second.handler;
+    spec->route = it->second.route;
+    spec->merge = it->second.merge;
+  } else if (spec->subcommands.empty()) {
+    // The metadata lists exactly what is implemented; a gap is a build mistake.
+    throw std::logic_error("command without a handler: " + spec->name);
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::vector<std::size_t> CommandSpec::key_positions(std::size_t argc) const {
+  std::vector<std::size_t> positions;
+  if (first_key <= 0) return positions;
+  // A negative last key counts from the end (-1 is the last argument).
+  const long last = last_key < 0 ? static_cast<long>(argc) + last_key : last_key;
+  for (long i = first_key; i <= last && i < static_cast<long>(argc); i += key_step) {
+    positions.push_back(static_cast<std::size_t>(i));
+  }
+  return positions;
+}
+
+CommandTable::CommandTable() {
+  std::map<std::string_view, CommandBinding> bindings;
+  for (const auto& binding : all_command_bindings()) bindings.emplace(binding.name, binding);
+  for (const auto& meta : kMetadata) {
+    commands_.push_back(make_spec(meta, nullptr, bindings, by_id_));
+  }
+  std::sort(commands_.begin(), commands_.end(),
+            [](const auto& a, const auto& b) { return a->name < b->name; });
+  std::size_t bound = 0;
+  for (const CommandSpec* spec : by_id_) bound += spec->handler != nullptr;
+  if (bound != bindings.size()) throw std::logic_error("a binding names no known command");
+}
+
+const CommandTable& CommandTable::instance() {
+  static const CommandTable table;
+  return table;
+}
+
+const CommandSpec* CommandTable::find(std::string_view name) const {
+  // Command names are short; lower-case into a stack buffer to avoid allocating per request.
+  char lowered[32];
+  if (name.size() > sizeof(lowered)) return nullptr;
+  for (std::size_t i = 0; i < name.size(); ++i) lowered[i] = ascii_lower(name[i]);
+  const std::string_view key(lowered, name.size());
+  auto it = std::lower_bound(commands_.begin(), commands_.end(), key,
+                             [](const auto& spec, std::string_view k) { return spec->name < k; });
+  return it != commands_.end() && (*it)->name == key ? it->get() : nullptr;
+}
+
+const CommandSpec* CommandTable::find_subcommand(const CommandSpec& container,
+                                                 std::string_view sub) {
+  const std::size_t prefix = container.name.size() + 1;
+  for (const auto& spec : container.subcommands) {
+    if (iequals(std::string_view(spec->name).substr(prefix), sub)) return spec.get();
+  }
+  return nullptr;
+}
+
+const CommandSpec* CommandTable::lookup(std::span<const std::string_view> args) const {
+  const CommandSpec* spec = find(args[0]);
+  if (spec == nullptr || !spec->is_container() || args.size() == 1) return spec;
+  return find_subcommand(*spec, args[1]);
+}
+
+}  // namespace shardcache::server

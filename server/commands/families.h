@@ -1,0 +1,19 @@
+// Each command family declares the commands it implements (handler, route, merge) here.
+#pragma once
+
+#include <vector>
+
+#include "server/command_table.h"
+
+namespace shardcache::server {
+
+std::vector<CommandBinding> connection_bindings();  // PING ECHO QUIT RESET HELLO AUTH SELECT
+std::vector<CommandBinding> client_bindings();      // CLIENT ...
+std::vector<CommandBinding> server_bindings();      // TIME DBSIZE FLUSH* SHUTDOWN DEBUG ...
+std::vector<CommandBinding> config_bindings();      // CONFIG ...
+std::vector<CommandBinding> info_bindings();        // INFO
+std::vector<CommandBinding> introspection_bindings();  // COMMAND ... SLOWLOG LATENCY
+std::vector<CommandBinding> string_bindings();      // GET SET MGET
+std::vector<CommandBinding> key_bindings();         // DEL EXISTS MEMORY USAGE
+
+}  // namespace shardcache::server

@@ -1,0 +1,84 @@
+// GET SET MGET on plain string values. The full string family (expiry options, counters,
+// ranges) arrives with the storage engine.
+#include "server/ascii.h"
+#include "server/command_context.h"
+#include "server/commands/arguments.h"
+#include "server/commands/families.h"
+#include "server/shard.h"
+
+namespace shardcache::server {
+namespace {
+
+void get(CommandContext& ctx) {
+  const std::string* value = ctx.shard.db(ctx.db).find(ctx.args[1]);
+  if (value == nullptr) {
+    ++ctx.shard.stats().keyspace_misses;
+    ctx.reply.null();
+  } else {
+    ++ctx.shard.stats().keyspace_hits;
+    ctx.reply.bulk(*value);
+  }
+}
+
+// SET key value [NX|XX] [GET].
+void set(CommandContext& ctx) {
+  bool nx = false, xx = false, get_old = false;
+  for (std::size_t i = 3; i < ctx.args.size(); ++i) {
+    const std::string_view option = ctx.args[i];
+    if (iequals(option, "nx") && !xx) {
+      nx = true;
+    } else if (iequals(option, "xx") && !nx) {
+      xx = true;
+    } else if (iequals(option, "get")) {
+      get_old = true;
+    } else {
+      ctx.reply.error(kErrSyntax);
+      return;
+    }
+  }
+  storage::Database& db = ctx.shard.db(ctx.db);
+  const std::string* old = db.find(ctx.args[1]);
+  const bool write = !(nx && old != nullptr) && !(xx && old == nullptr);
+  if (get_old) {
+    if (old == nullptr) {
+      ctx.reply.null();
+    } else {
+      ctx.reply.bulk(*old);
+    }
+  }
+  if (write) db.set(ctx.args[1], ctx.args[2]);
+  if (!get_old) {
+    if (write) {
+      ctx.reply.ok();
+    } else {
+      ctx.reply.null();
+    }
+  }
+}
+
+void mget(CommandContext& ctx) {
+  storage::Database& db = ctx.shard.db(ctx.db);
+  ctx.reply.array(ctx.args.size() - 1);
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
+    const std::string* value = db.find(ctx.args[i]);
+    if (value == nullptr) {
+      ++ctx.shard.stats().keyspace_misses;
+      ctx.reply.null();
+    } else {
+      ++ctx.shard.stats().keyspace_hits;
+      ctx.reply.bulk(*value);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<CommandBinding> string_bindings() {
+  return {
+      {"get", get, Route::kKeys},
+      {"set", set, Route::kKeys},
+      {"mget", mget, Route::kKeys, Merge::kArrayByKey},
+  };
+}
+
+}  // namespace shardcache::server

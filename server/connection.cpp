@@ -1,0 +1,444 @@
+#include "server/connection.h"
+
+#include <boost/asio/write.hpp>
+#include <cstring>
+#include <spdlog/spdlog.h>
+
+#include "protocol/reply_reader.h"
+#include "protocol/reply_writer.h"
+#include "server/ascii.h"
+#include "server/clock.h"
+#include "server/command_context.h"
+#include "server/command_table.h"
+#include "server/server.h"
+#include "server/shard.h"
+
+namespace shardcache::server {
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+// While a write is in flight and this much output waits behind it, stop reading: a client that
+// pipelines without reading its replies must not grow server memory without bound.
+constexpr std::size_t kMaxQueuedOutput = 4 * 1024 * 1024;
+
+std::string unknown_command_error(std::span<const std::string_view> args) {
+  // Redis: "unknown command '%.128s', with args beginning with: " then "'%.*s' " per argument
+  // while the list is shorter than 128 bytes.
+  std::string error = "ERR unknown command '";
+  error.append(args[0].substr(0, 128));
+  error.append("', with args beginning with: ");
+  std::string list;
+  for (std::size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    list += '\'';
+    list.append(args[i].substr(0, 128 - list.size() + 1));
+    list += "' ";
+  }
+  return error + list;
+}
+
+// Combines the replies of the shards a command ran on into the client's reply. `key_place`
+// (kArrayByKey) gives, per key in request order, the reply and element index that answer it.
+void merge_shard_replies(Merge merge, const std::vector<std::string>& replies,
+                         const std::vector<std::pair<std::size_t, std::size_t>>& key_place,
+                         std::string& out) {
+  for (const auto& reply : replies) {
+    if (!reply.empty() && reply[0] == '-') {
+      out += reply;
+      return;
+    }
+  }
+  switch (merge) {
+    case Merge::kSumIntegers: {
+      long long sum = 0;
+      for (const auto& reply : replies) sum += std::stoll(reply.substr(1));
+      protocol::ReplyWriter(out).integer(sum);
+      return;
+    }
+    case Merge::kArrayByKey: {
+      std::vector<std::vector<std::string_view>> elements(replies.size());
+      for (std::size_t r = 0; r < replies.size(); ++r) {
+        std::string_view rest(replies[r]);
+        std::size_t count = 0, header = 0;
+        protocol::resp_aggregate_header(rest, count, header);
+        rest.remove_prefix(header);
+        for (std::size_t i = 0; i < count; ++i) {
+          const std::size_t n = protocol::resp_value_size(rest);
+          elements[r].push_back(rest.substr(0, n));
+          rest.remove_prefix(n);
+        }
+      }
+      protocol::ReplyWriter(out).array(key_place.size());
+      for (auto [part, index] : key_place) out.append(elements[part][index]);
+      return;
+    }
+    case Merge::kAllOk:
+    case Merge::kNone:
+      out += replies[0];
+      return;
+  }
+}
+
+}  // namespace
+
+std::int64_t run_handler(const CommandSpec& spec, Shard& shard,
+                         std::span<const std::string_view> args, int db, int resp,
+                         Connection* conn, std::string& out) {
+  const std::int64_t start = monotonic_us();
+  protocol::ReplyWriter writer(out, resp);
+  CommandContext ctx{args, writer, shard, db, conn, spec};
+  spec.handler(ctx);
+  return monotonic_us() - start;
+}
+
+Connection::Connection(Shard& shard, Socket socket, ClientState state)
+    : shard_(shard),
+      socket_(std::move(socket)),
+      state_(std::move(state)),
+      parser_(shard.limits()),
+      pause_timer_(shard.io()) {}
+
+void Connection::start() { read_more(); }
+
+bool Connection::auth_required() const {
+  return !state_.authenticated && !shard_.config().requirepass.empty();
+}
+
+void Connection::read_more() {
+  if (reading_ || closed_ || suspended_ || close_after_reply_) return;
+  if (writing_ && out_.size() > kMaxQueuedOutput) return;  // on_written() reads again
+  if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+  const std::size_t unparsed = in_end_ - in_begin_;
+  // Read at least up to the end of a bulk argument the parser is waiting for, so that a large
+  // value needs no rescans and few reallocations.
+  const std::size_t want = std::max(kReadChunk, in_needed_ > unparsed ? in_needed_ - unparsed : 0);
+  if (in_.size() - in_end_ < want) {
+    if (in_begin_ > 0) {
+      std::memmove(in_.data(), in_.data() + in_begin_, unparsed);
+      in_begin_ = 0;
+      in_end_ = unparsed;
+    }
+    if (in_.size() - in_end_ < want) in_.resize(in_end_ + want);
+  }
+  reading_ = true;
+  socket_.async_read_some(
+      boost::asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        self->on_read(ec, n);
+      });
+}
+
+void Connection::on_read(const boost::system::error_code& ec, std::size_t bytes) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    close();
+    return;
+  }
+  in_end_ += bytes;
+  shard_.stats().total_net_input_bytes += bytes;
+  state_.last_interaction_ms = unix_time_ms();
+  if (in_end_ - in_begin_ > shard_.config().client_query_buffer_limit) {
+    // Redis closes such a client without a reply and logs it.
+    spdlog::warn("Closing client that reached max query buffer length: id={} addr={} (qbuf "
+                 "initial bytes: {} bytes)", state_.id, state_.addr, in_end_ - in_begin_);
+    close();
+    return;
+  }
+  process_input();
+}
+
+void Connection::process_input() {
+  while (!suspended_ && !closed_ && !close_after_reply_ && in_begin_ < in_end_) {
+    const std::size_t unparsed = in_end_ - in_begin_;
+    if (in_needed_ > unparsed) break;  // still inside a large bulk argument
+    const auto status =
+        parser_.parse(std::string_view(in_.data() + in_begin_, unparsed), auth_required());
+    const std::size_t consumed = parser_.consumed();
+    in_begin_ += consumed;
+    if (status == protocol::ParseStatus::kIncomplete) {
+      in_needed_ = parser_.bytes_needed() > consumed ? parser_.bytes_needed() - consumed : 0;
+      break;
+    }
+    in_needed_ = 0;
+    if (status == protocol::ParseStatus::kError) {
+      const std::size_t mark = out_.size();
+      protocol::ReplyWriter(out_, state_.resp).error("ERR " + parser_.error());
+      shard_.stats().record_error(std::string_view(out_).substr(mark));
+      spdlog::debug("Protocol error ({}) from client: id={} addr={}", parser_.error(), state_.id,
+                    state_.addr);
+      close_after_reply_ = true;
+      break;
+    }
+    execute(parser_.args(), consumed);
+  }
+  flush();
+  read_more();
+}
+
+bool Connection::reject(const CommandSpec* spec, std::string_view error) {
+  const std::size_t mark = out_.size();
+  protocol::ReplyWriter(out_, state_.resp).error(error);
+  shard_.stats().record_error(std::string_view(out_).substr(mark));
+  if (spec != nullptr) ++shard_.stats().commands[spec->id].rejected_calls;
+  return true;
+}
+
+bool Connection::execute(std::span<const std::string_view> args, std::size_t command_bytes) {
+  const CommandTable& table = CommandTable::instance();
+  const CommandSpec* spec = table.lookup(args);
+  if (spec == nullptr) {
+    const CommandSpec* container = table.find(args[0]);
+    if (container != nullptr) {
+      return reject(nullptr, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+                                 "'. Try " + to_upper(container->name) + " HELP.");
+    }
+    return reject(nullptr, unknown_command_error(args));
+  }
+  if (!spec->arity_ok(args.size()) || spec->handler == nullptr) {
+    return reject(spec, "ERR wrong number of arguments for '" + spec->name + "' command");
+  }
+  if (auth_required() && !spec->has_flag(kFlagNoAuth)) {
+    return reject(spec, "NOAUTH Authentication required.");
+  }
+  if (shard_.paused_for(spec->has_flag(kFlagWrite))) {
+    // Put the command back; it is parsed again when the pause ends.
+    in_begin_ -= command_bytes;
+    suspended_ = true;
+    pause_timer_.expires_at(std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(shard_.pause_end_ms() - unix_time_ms()));
+    pause_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->wake_from_pause();
+    });
+    return false;
+  }
+
+  state_.last_command = spec;
+  state_.skip_current = state_.skip_next;
+  state_.skip_next = false;
+  ++shard_.stats().total_commands_processed;
+  const std::size_t mark = out_.size();
+  pending_spec_ = spec;
+  pending_mark_ = mark;
+  pending_start_us_ = monotonic_us();
+
+  const bool sharded = shard_.server().shard_count() > 1;
+  if (spec->route == Route::kKeys && sharded) {
+    run_keyed(*spec, args);
+  } else if (spec->route == Route::kAllShards && sharded) {
+    run_on_all_shards(*spec, args);
+  } else {
+    Connection* conn = spec->route == Route::kHome ? this : nullptr;
+    run_handler(*spec, shard_, args, state_.db, state_.resp, conn, out_);
+  }
+  if (suspended_) return false;
+  finish_command(*spec, mark, monotonic_us() - pending_start_us_);
+  return !closed_ && !close_after_reply_;
+}
+
+void Connection::finish_command(const CommandSpec& spec, std::size_t reply_mark,
+                                std::int64_t usec) {
+  auto& stats = shard_.stats().commands[spec.id];
+  ++stats.calls;
+  stats.usec += static_cast<std::uint64_t>(usec);
+  if (usec >= kSlowlogSlowerThanUs) {
+    // The parser's views are still valid: nothing is parsed while a command is pending.
+    shard_.slowlog().record(shard_.server().next_slowlog_id(), usec, parser_.args(), state_.addr,
+                            state_.name);
+  }
+  if (out_.size() > reply_mark && out_[reply_mark] == '-') {
+    ++stats.failed_calls;
+    shard_.stats().record_error(std::string_view(out_).substr(reply_mark));
+  }
+  // CLIENT REPLY OFF / SKIP: the command ran, its reply is dropped.
+  if (state_.reply_off || state_.skip_current) {
+    out_.resize(reply_mark);
+    state_.skip_current = false;
+  }
+  pending_spec_ = nullptr;
+}
+
+void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_view> args) {
+  Server& server = shard_.server();
+  const auto positions = spec.key_positions(args.size());
+  std::vector<int> key_shards;
+  key_shards.reserve(positions.size());
+  for (std::size_t p : positions) key_shards.push_back(server.shard_of_key(args[p]));
+
+  const bool single_shard =
+      std::all_of(key_shards.begin(), key_shards.end(), [&](int s) { return s == key_shards[0]; });
+  if (key_shards.empty() || (single_shard && key_shards[0] == shard_.index())) {
+    run_handler(spec, shard_, args, state_.db, state_.resp, nullptr, out_);
+    return;
+  }
+  if (!single_shard && spec.merge == Merge::kNone) {
+    reject(&spec, "CROSSSLOT Keys in request don't hash to the same slot");
+    return;
+  }
+
+  // Split the arguments: each shard gets the command name, the arguments before the first key,
+  // its own key groups (a key and the key_step - 1 arguments after it) and those after the last.
+  const std::size_t step = static_cast<std::size_t>(std::max(spec.key_step, 1));
+  const std::size_t first = positions.front();
+  const std::size_t after_last = positions.back() + step;
+  std::vector<int> targets;
+  std::vector<std::vector<std::string>> parts;
+  // For each key, in request order: which part holds it and its index within that part.
+  std::vector<std::pair<std::size_t, std::size_t>> key_place;
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    auto it = std::find(targets.begin(), targets.end(), key_shards[k]);
+    std::size_t part = static_cast<std::size_t>(it - targets.begin());
+    if (it == targets.end()) {
+      targets.push_back(key_shards[k]);
+      parts.emplace_back(args.begin(), args.begin() + static_cast<long>(first));
+    }
+    key_place.emplace_back(part, (parts[part].size() - first) / step);
+    for (std::size_t i = 0; i < step; ++i) parts[part].emplace_back(args[positions[k] + i]);
+  }
+  for (auto& part : parts) part.insert(part.end(), args.begin() + static_cast<long>(after_last), args.end());
+
+  auto shared_parts = std::make_shared<std::vector<std::vector<std::string>>>(std::move(parts));
+  const int db = state_.db, resp = state_.resp;
+  std::vector<int> part_of_shard(static_cast<std::size_t>(server.shard_count()), -1);
+  for (std::size_t i = 0; i < targets.size(); ++i) part_of_shard[targets[i]] = static_cast<int>(i);
+  gather(targets,
+         [&spec, shared_parts, part_of_shard, db, resp](Shard& shard) {
+           const auto& owned = (*shared_parts)[part_of_shard[shard.index()]];
+           std::vector<std::string_view> views(owned.begin(), owned.end());
+           std::string out;
+           run_handler(spec, shard, views, db, resp, nullptr, out);
+           return out;
+         },
+         [&spec, key_place](std::vector<std::string>& replies, std::string& out) {
+           merge_shard_replies(spec.merge, replies, key_place, out);
+         });
+}
+
+void Connection::run_on_all_shards(const CommandSpec& spec,
+                                   std::span<const std::string_view> args) {
+  auto owned = std::make_shared<std::vector<std::string>>(args.begin(), args.end());
+  const int db = state_.db, resp = state_.resp;
+  gather_all(
+      [&spec, owned, db, resp](Shard& shard) {
+        std::vector<std::string_view> views(owned->begin(), owned->end());
+        std::string out;
+        run_handler(spec, shard, views, db, resp, nullptr, out);
+        return out;
+      },
+      [&spec](std::vector<std::string>& replies, std::string& out) {
+        merge_shard_replies(spec.merge, replies, {}, out);
+      });
+}
+
+void Connection::gather_all(ShardWork work, GatherDone done) {
+  std::vector<int> all(static_cast<std::size_t>(shard_.server().shard_count()));
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  gather(std::move(all), std::move(work), std::move(done));
+}
+
+void Connection::gather(std::vector<int> shards, ShardWork work, GatherDone done) {
+  struct Pending {
+    std::vector<std::string> replies;
+    std::size_t remaining;
+    ShardWork work;
+    GatherDone done;
+  };
+  suspended_ = true;
+  auto pending = std::make_shared<Pending>();
+  pending->replies.resize(shards.size());
+  pending->remaining = shards.size();
+  pending->work = std::move(work);
+  pending->done = std::move(done);
+  Server& server = shard_.server();
+  auto self = shared_from_this();
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    Shard& target = server.shard(shards[i]);
+    target.post([self, pending, i, &target] {
+      std::string reply = pending->work(target);
+      self->shard_.post([self, pending, i, reply = std::move(reply)]() mutable {
+        pending->replies[i] = std::move(reply);
+        if (--pending->remaining > 0) return;
+        pending->done(pending->replies, self->out_);
+        self->resume();
+      });
+    });
+  }
+}
+
+void Connection::resume() {
+  suspended_ = false;
+  if (closed_) return;
+  if (pending_spec_ != nullptr) {
+    finish_command(*pending_spec_, pending_mark_, monotonic_us() - pending_start_us_);
+  }
+  process_input();
+}
+
+void Connection::wake_from_pause() {
+  if (!suspended_ || pending_spec_ != nullptr) return;
+  pause_timer_.cancel();
+  resume();
+}
+
+void Connection::flush() {
+  if (writing_ || closed_) return;
+  if (out_.empty()) {
+    if (close_after_reply_) close();
+    return;
+  }
+  writing_ = true;
+  out_inflight_.swap(out_);
+  out_.clear();
+  shard_.stats().total_net_output_bytes += out_inflight_.size();
+  boost::asio::async_write(socket_, boost::asio::buffer(out_inflight_),
+                           [self = shared_from_this()](const boost::system::error_code& ec,
+                                                       std::size_t) { self->on_written(ec); });
+}
+
+void Connection::on_written(const boost::system::error_code& ec) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec) {
+    close();
+    return;
+  }
+  // Keep the larger buffer's capacity only while it is reasonable.
+  if (out_inflight_.capacity() > kMaxQueuedOutput) std::string().swap(out_inflight_);
+  flush();
+  read_more();
+}
+
+void Connection::kill() { close(); }
+
+void Connection::shutdown() {
+  close_after_reply_ = true;
+  if (!writing_ && !suspended_) flush();
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(Socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  pause_timer_.cancel();
+  shard_.server().release_client();
+  // Last: may drop the shard's reference to this object (handlers in flight hold their own).
+  shard_.remove_connection(state_.id);
+}
+
+std::string Connection::describe() const {
+  const std::int64_t now = unix_time_ms();
+  const std::string cmd = state_.last_command ? state_.last_command->name : "NULL";
+  const char* flags = "N";  // no MULTI, blocking or pub/sub state exists yet
+  return fmt::format(
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
+      "multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem=0 "
+      "tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
+      state_.id, state_.addr, state_.laddr, state_.fd, state_.name,
+      (now - state_.created_ms) / 1000, (now - state_.last_interaction_ms) / 1000, flags,
+      state_.db, in_end_ - in_begin_, in_.size() - (in_end_ - in_begin_), in_.size(), out_.size(),
+      in_.size() + out_.capacity() + out_inflight_.capacity(), cmd, state_.resp, state_.lib_name,
+      state_.lib_ver);
+}
+
+}  // namespace shardcache::server

@@ -1,0 +1,99 @@
+// Connection: one client socket on its home shard thread. It reads requests, parses every
+// complete command in the buffer, runs each (inline when its keys are local, as a message to the
+// owning shard otherwise), and flushes all replies produced from one read with one write.
+// Replies always leave in request order: a command that waits for another shard suspends the
+// pipeline until its reply is back.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/request_parser.h"
+#include "server/client_state.h"
+
+namespace shardcache::server {
+
+class Shard;
+struct CommandSpec;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using Socket = boost::asio::ip::tcp::socket;
+  // Work run on one shard's thread, producing reply bytes for the home thread.
+  using ShardWork = std::function<std::string(Shard&)>;
+  // Turns the replies gathered from shards (in shard order) into this command's reply.
+  using GatherDone = std::function<void(std::vector<std::string>&, std::string& out)>;
+
+  Connection(Shard& shard, Socket socket, ClientState state);
+
+  void start();
+  ClientState& state() { return state_; }
+  const ClientState& state() const { return state_; }
+  Shard& shard() { return shard_; }
+
+  // Runs `work` on each shard in `shards` and, back on this thread, `done` with the results; the
+  // pipeline is suspended until then. Call from a handler as its last action.
+  void gather(std::vector<int> shards, ShardWork work, GatherDone done);
+  // Runs `work` on every shard.
+  void gather_all(ShardWork work, GatherDone done);
+
+  // Sends what is pending, then closes (QUIT, protocol errors).
+  void close_after_reply() { close_after_reply_ = true; }
+  // Closes at once, dropping pending output (CLIENT KILL, shutdown deadline).
+  void kill();
+  // Flushes pending output and closes (server shutdown).
+  void shutdown();
+  // Resumes a pipeline held by CLIENT PAUSE.
+  void wake_from_pause();
+
+  // One CLIENT LIST / CLIENT INFO line, without the trailing newline.
+  std::string describe() const;
+  bool auth_required() const;
+
+ private:
+  void read_more();
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void process_input();
+  // Runs one parsed command. Returns false when the pipeline must stop (suspended or closing).
+  bool execute(std::span<const std::string_view> args, std::size_t command_bytes);
+  bool reject(const CommandSpec* spec, std::string_view error);
+  void run_keyed(const CommandSpec& spec, std::span<const std::string_view> args);
+  void run_on_all_shards(const CommandSpec& spec, std::span<const std::string_view> args);
+  void finish_command(const CommandSpec& spec, std::size_t reply_mark, std::int64_t usec);
+  void resume();
+  void flush();
+  void on_written(const boost::system::error_code& ec);
+  void close();
+
+  Shard& shard_;
+  Socket socket_;
+  ClientState state_;
+  protocol::RequestParser parser_;
+
+  std::vector<char> in_;  // bytes [in_begin_, in_end_) are received and not yet parsed
+  std::size_t in_begin_ = 0, in_end_ = 0;
+  std::size_t in_needed_ = 0;  // total unparsed bytes the parser waits for, 0 if unknown
+
+  std::string out_;           // replies not yet handed to the socket
+  std::string out_inflight_;  // replies being written
+  bool reading_ = false;
+  bool writing_ = false;
+  bool suspended_ = false;  // waiting for another shard's reply or the end of a pause
+  bool close_after_reply_ = false;
+  bool closed_ = false;
+
+  // The command whose reply is pending while suspended.
+  const CommandSpec* pending_spec_ = nullptr;
+  std::size_t pending_mark_ = 0;
+  std::int64_t pending_start_us_ = 0;
+  boost::asio::steady_timer pause_timer_;
+};
+
+}  // namespace shardcache::server

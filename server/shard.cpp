@@ -1,0 +1,117 @@
+#include "server/shard.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/clock.h"
+#include "server/command_table.h"
+#include "server/connection.h"
+#include "server/listener.h"
+#include "server/server.h"
+
+namespace shardcache::server {
+
+Shard::Shard(Server& server, int index, const config::Config& config)
+    : server_(server),
+      index_(index),
+      work_(std::make_unique<boost::asio::executor_work_guard<
+                boost::asio::io_context::executor_type>>(io_.get_executor())),
+      cron_timer_(io_),
+      databases_(static_cast<std::size_t>(config.databases)) {
+  set_config(config);
+  stats_.commands.resize(CommandTable::instance().by_id().size());
+}
+
+void Shard::set_config(const config::Config& config) {
+  // Two CONFIG SETs may race to the shards; the newer copy wins.
+  if (config.version < config_.version) return;
+  config_ = config;
+  limits_.max_bulk_len = config.proto_max_bulk_len;
+  limits_.query_buffer_limit = config.client_query_buffer_limit;
+}
+
+void Shard::start() {
+  thread_ = std::thread([this] {
+    schedule_cron();
+    for (auto& listener : listeners_) listener->start();
+    io_.run();
+  });
+}
+
+void Shard::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Shard::add_listener(std::unique_ptr<Listener> listener) {
+  listeners_.push_back(std::move(listener));
+}
+
+void Shard::begin_shutdown() {
+  shutting_down_ = true;
+  for (auto& listener : listeners_) listener->close();
+  cron_timer_.cancel();
+  // Copy: closing a connection removes it from the map.
+  auto connections = connections_;
+  for (auto& [id, conn] : connections) conn->shutdown();
+  work_.reset();
+}
+
+void Shard::add_connection(const std::shared_ptr<Connection>& conn) {
+  connections_.emplace(conn->state().id, conn);
+}
+
+void Shard::remove_connection(std::uint64_t id) { connections_.erase(id); }
+
+void Shard::pause_clients(std::int64_t until_ms, bool writes_only) {
+  // As Redis: the new pause sets the kind, and extends the end time but never shortens it.
+  pause_writes_only_ = writes_only;
+  pause_until_ms_ = std::max(pause_until_ms_, until_ms);
+}
+
+void Shard::unpause_clients() {
+  pause_until_ms_ = 0;
+  pause_writes_only_ = false;
+  auto connections = connections_;
+  for (auto& [id, conn] : connections) conn->wake_from_pause();
+}
+
+bool Shard::paused_for(bool is_write) const {
+  if (pause_until_ms_ == 0 || unix_time_ms() >= pause_until_ms_) return false;
+  return is_write || !pause_writes_only_;
+}
+
+void Shard::schedule_cron() {
+  const int hz = std::max(config_.hz, 1);
+  cron_timer_.expires_after(std::chrono::milliseconds(1000 / hz));
+  cron_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    cron();
+    schedule_cron();
+  });
+}
+
+void Shard::cron() {
+  const std::int64_t now = unix_time_ms();
+  // Instantaneous ops/sec, sampled as Redis's trackInstantaneousMetric.
+  if (stats_.ops_last_sample_ms != 0 && now > stats_.ops_last_sample_ms) {
+    const std::uint64_t ops = stats_.total_commands_processed - stats_.ops_last_count;
+    stats_.ops_per_sec_samples[stats_.ops_sample_index] =
+        ops * 1000 / static_cast<std::uint64_t>(now - stats_.ops_last_sample_ms);
+    stats_.ops_sample_index = (stats_.ops_sample_index + 1) % ShardStats::kOpsSamples;
+  }
+  stats_.ops_last_sample_ms = now;
+  stats_.ops_last_count = stats_.total_commands_processed;
+
+  if (config_.timeout > 0) {
+    const std::int64_t limit_ms = static_cast<std::int64_t>(config_.timeout) * 1000;
+    auto connections = connections_;
+    for (auto& [id, conn] : connections) {
+      if (now - conn->state().last_interaction_ms > limit_ms) {
+        spdlog::debug("Closing idle client id={}", id);
+        conn->kill();
+      }
+    }
+  }
+}
+
+}  // namespace shardcache::server

@@ -1,0 +1,98 @@
+// Shard: one thread, its io_context and everything it owns — the data of its slots in every
+// database, its statistics, and the connections it accepted. Nothing here is touched by another
+// thread; other threads reach a shard only through post().
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.h"
+#include "protocol/limits.h"
+#include "server/slowlog.h"
+#include "server/stats.h"
+#include "storage/database.h"
+
+namespace shardcache::server {
+
+class Server;
+class Connection;
+class Listener;
+
+class Shard {
+ public:
+  Shard(Server& server, int index, const config::Config& config);
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  int index() const { return index_; }
+  Server& server() { return server_; }
+  boost::asio::io_context& io() { return io_; }
+
+  // Runs `fn` on this shard's thread. Safe to call from any thread.
+  template <typename Fn>
+  void post(Fn&& fn) {
+    boost::asio::post(io_, std::forward<Fn>(fn));
+  }
+
+  // Starts the thread; returns at once.
+  void start();
+  void join();
+  // Closes the listeners and every connection (after their pending replies) and lets the thread
+  // end. Runs on the shard's thread.
+  void begin_shutdown();
+  // Listening sockets are accepted on by this shard's thread (one SO_REUSEPORT socket per shard).
+  void add_listener(std::unique_ptr<Listener> listener);
+
+  storage::Database& db(int index) { return databases_[static_cast<std::size_t>(index)]; }
+  std::vector<storage::Database>& databases() { return databases_; }
+  ShardStats& stats() { return stats_; }
+  Slowlog& slowlog() { return slowlog_; }
+  // This shard's copy of the configuration; updated by Server::broadcast_config.
+  const config::Config& config() const { return config_; }
+  void set_config(const config::Config& config);
+  // The protocol limits of this shard's parsers, from its configuration.
+  const protocol::Limits& limits() const { return limits_; }
+
+  void add_connection(const std::shared_ptr<Connection>& conn);
+  void remove_connection(std::uint64_t id);
+  const std::unordered_map<std::uint64_t, std::shared_ptr<Connection>>& connections() const {
+    return connections_;
+  }
+
+  // CLIENT PAUSE: commands of paused kinds wait until `until_ms` (or CLIENT UNPAUSE).
+  void pause_clients(std::int64_t until_ms, bool writes_only);
+  void unpause_clients();
+  bool paused_for(bool is_write) const;
+  std::int64_t pause_end_ms() const { return pause_until_ms_; }
+
+ private:
+  void schedule_cron();
+  void cron();
+
+  Server& server_;
+  const int index_;
+  config::Config config_;
+  protocol::Limits limits_;
+  boost::asio::io_context io_;
+  // Keeps run() from returning while the shard is idle.
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  boost::asio::steady_timer cron_timer_;
+  std::thread thread_;
+  std::vector<storage::Database> databases_;
+  ShardStats stats_;
+  Slowlog slowlog_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections_;
+  std::int64_t pause_until_ms_ = 0;
+  bool pause_writes_only_ = false;
+  bool shutting_down_ = false;
+};
+
+}  // namespace shardcache::server
