@@ -21,15 +21,8 @@ std::string redis_problem_text(const ParamSpec& spec, ValueProblem problem) {
       return "argument must be a memory value";
     case ValueProblem::kNotBool:
       return "argument must be 'yes' or 'no'";
-    case ValueProblem::kNotChoice: {
-      std::string text = "argument(s) must be one of the following: ";
-      const std::vector<std::string_view> choices = choices_of(spec);
-      for (std::size_t i = 0; i < choices.size(); ++i) {
-        if (i > 0) text += ", ";
-        text += choices[i];
-      }
-      return text;
-    }
+    case ValueProblem::kNotChoice:
+      return "argument(s) must be one of the following: " + choice_list(spec);
     case ValueProblem::kNoAddress:
       break;  // only bind can say this, and bind is immutable
   }

@@ -170,14 +170,17 @@ ValueKind kind_of(const ParamSpec& spec) {
                     spec.field);
 }
 
-std::vector<std::string_view> choices_of(const ParamSpec& spec) {
-  std::vector<std::string_view> names;
-  const auto collect = [&names](auto field) {
-    for (const auto& choice : choices_for(field)) names.push_back(choice.name);
+std::string choice_list(const ParamSpec& spec) {
+  std::string list;
+  const auto collect = [&list](auto field) {
+    for (const auto& choice : choices_for(field)) {
+      if (!list.empty()) list += ", ";
+      list += choice.name;
+    }
   };
   if (const auto* policy = std::get_if<EvictionPolicy Config::*>(&spec.field)) collect(*policy);
   if (const auto* level = std::get_if<LogLevel Config::*>(&spec.field)) collect(*level);
-  return names;
+  return list;
 }
 
 std::optional<ValueProblem> assign_param(const ParamSpec& spec, Config& config,

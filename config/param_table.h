@@ -50,8 +50,9 @@ const ParamSpec* find_param_ignoring_case(std::string_view name);
 
 ValueKind kind_of(const ParamSpec& spec);
 
-// The names an enum setting accepts, in the order Redis lists them; empty for other kinds.
-std::vector<std::string_view> choices_of(const ParamSpec& spec);
+// The names an enum setting accepts, in the order Redis lists them: "debug, verbose, ...".
+// Empty for other kinds.
+std::string choice_list(const ParamSpec& spec);
 
 // Reads `text` into the setting's member of `config`, or leaves it untouched and says why not.
 std::optional<ValueProblem> assign_param(const ParamSpec& spec, Config& config,

@@ -506,3 +506,10 @@ TEST_CASE("set_params is all-or-nothing", "[config][errors]") {
   CHECK_FALSE(set_params(config, {}));
   CHECK(settings_of(config) == before);
 }
+
+TEST_CASE("set_params leaves version for its caller to raise", "[config]") {
+  Config config;
+  config.version = 7;
+  REQUIRE_FALSE(set_params(config, {{"hz", "20"}}));
+  CHECK(config.version == 7);
+}
