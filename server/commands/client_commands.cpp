@@ -7,6 +7,7 @@
 #include "server/clock.h"
 #include "server/command_context.h"
 #include "server/commands/arguments.h"
+#include "server/commands/broadcast.h"
 #include "server/commands/families.h"
 #include "server/commands/help_text.h"
 #include "server/connection.h"
@@ -240,12 +241,6 @@ void set_switch(CommandContext& ctx, bool ClientState::*field) {
 void client_no_evict(CommandContext& ctx) { set_switch(ctx, &ClientState::no_evict); }
 void client_no_touch(CommandContext& ctx) { set_switch(ctx, &ClientState::no_touch); }
 
-void broadcast_then_ok(CommandContext& ctx, Connection::ShardWork work) {
-  ctx.conn->gather_all(std::move(work), [](std::vector<std::string>&, std::string& out) {
-    protocol::ReplyWriter(out).ok();
-  });
-}
-
 void client_pause(CommandContext& ctx) {
   auto timeout = parse_int64(ctx.args[2]);
   if (!timeout) {
@@ -269,17 +264,12 @@ void client_pause(CommandContext& ctx) {
     return;
   }
   const std::int64_t until = unix_time_ms() + *timeout;
-  broadcast_then_ok(ctx, [until, writes_only](Shard& shard) {
-    shard.pause_clients(until, writes_only);
-    return std::string();
-  });
+  apply_on_every_shard_then_ok(
+      ctx, [until, writes_only](Shard& shard) { shard.pause_clients(until, writes_only); });
 }
 
 void client_unpause(CommandContext& ctx) {
-  broadcast_then_ok(ctx, [](Shard& shard) {
-    shard.unpause_clients();
-    return std::string();
-  });
+  apply_on_every_shard_then_ok(ctx, [](Shard& shard) { shard.unpause_clients(); });
 }
 
 void client_help(CommandContext& ctx) {

@@ -4,6 +4,7 @@
 
 #include "config/config_params.h"
 #include "server/command_context.h"
+#include "server/commands/broadcast.h"
 #include "server/commands/families.h"
 #include "server/commands/help_text.h"
 #include "server/connection.h"
@@ -47,21 +48,11 @@ void config_set(CommandContext& ctx) {
     ctx.reply.error(*error);
     return;
   }
-  ctx.conn->gather_all(
-      [applied](Shard& shard) {
-        shard.set_config(applied);
-        return std::string();
-      },
-      [](std::vector<std::string>&, std::string& out) { protocol::ReplyWriter(out).ok(); });
+  apply_on_every_shard_then_ok(ctx, [applied](Shard& shard) { shard.set_config(applied); });
 }
 
 void config_resetstat(CommandContext& ctx) {
-  ctx.conn->gather_all(
-      [](Shard& shard) {
-        shard.stats().reset();
-        return std::string();
-      },
-      [](std::vector<std::string>&, std::string& out) { protocol::ReplyWriter(out).ok(); });
+  apply_on_every_shard_then_ok(ctx, [](Shard& shard) { shard.stats().reset(); });
 }
 
 void config_help(CommandContext& ctx) {

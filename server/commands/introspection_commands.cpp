@@ -7,6 +7,7 @@
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/commands/arguments.h"
+#include "server/commands/broadcast.h"
 #include "server/commands/families.h"
 #include "server/commands/help_text.h"
 #include "server/connection.h"
@@ -250,12 +251,7 @@ void slowlog_len(CommandContext& ctx) {
 }
 
 void slowlog_reset(CommandContext& ctx) {
-  ctx.conn->gather_all(
-      [](Shard& shard) {
-        shard.slowlog().reset();
-        return std::string();
-      },
-      [](std::vector<std::string>&, std::string& out) { protocol::ReplyWriter(out).ok(); });
+  apply_on_every_shard_then_ok(ctx, [](Shard& shard) { shard.slowlog().reset(); });
 }
 
 void slowlog_help(CommandContext& ctx) {

@@ -9,8 +9,9 @@
 namespace shardcache::server {
 namespace {
 
-void get(CommandContext& ctx) {
-  const std::string* value = ctx.shard.db(ctx.db).find(ctx.args[1]);
+// Replies with the value of `key` (or null) and counts the keyspace hit or miss.
+void reply_value(CommandContext& ctx, std::string_view key) {
+  const std::string* value = ctx.shard.db(ctx.db).find(key);
   if (value == nullptr) {
     ++ctx.shard.stats().keyspace_misses;
     ctx.reply.null();
@@ -19,6 +20,8 @@ void get(CommandContext& ctx) {
     ctx.reply.bulk(*value);
   }
 }
+
+void get(CommandContext& ctx) { reply_value(ctx, ctx.args[1]); }
 
 // SET key value [NX|XX] [GET].
 void set(CommandContext& ctx) {
@@ -57,18 +60,8 @@ void set(CommandContext& ctx) {
 }
 
 void mget(CommandContext& ctx) {
-  storage::Database& db = ctx.shard.db(ctx.db);
   ctx.reply.array(ctx.args.size() - 1);
-  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
-    const std::string* value = db.find(ctx.args[i]);
-    if (value == nullptr) {
-      ++ctx.shard.stats().keyspace_misses;
-      ctx.reply.null();
-    } else {
-      ++ctx.shard.stats().keyspace_hits;
-      ctx.reply.bulk(*value);
-    }
-  }
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) reply_value(ctx, ctx.args[i]);
 }
 
 }  // namespace
