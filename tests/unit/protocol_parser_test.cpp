@@ -252,7 +252,7 @@ TEST_CASE("parser tells how many bytes finish a bulk argument", "[protocol]") {
   }
   SECTION("payload there but not the two bytes after it") {
     REQUIRE(parser.parse("*1\r\n$3\r\nabc\r", false) == ParseStatus::kIncomplete);
-    REQUIRE(parser.bytes_needed() == 14);
+    REQUIRE(parser.bytes_needed() == 13);
   }
   SECTION("unknown inside a count line or an inline command") {
     REQUIRE(parser.parse("*1\r\n$12", false) == ParseStatus::kIncomplete);
