@@ -14,7 +14,7 @@ enum class EvictionPolicy {
   kVolatileLru, kVolatileLfu, kVolatileRandom, kVolatileTtl,
 };
 
-enum class LogLevel { kDebug, kVerbose, kNotice, kWarning, kNothing };
+enum class LogLevel { kDebug, kVerbose, kNotice, kWarning };
 
 struct Config {
   std::vector<std::string> bind = {"127.0.0.1", "-::1"};  // "-" prefix: skip if unavailable

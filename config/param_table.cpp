@@ -33,13 +33,11 @@ constexpr std::array<EnumChoice<EvictionPolicy>, 8> kEvictionPolicies = {{
     {"noeviction", EvictionPolicy::kNoEviction},
 }};
 
-// "nothing" is Redis 7.2's addition; 7.0 stops at "warning".
-constexpr std::array<EnumChoice<LogLevel>, 5> kLogLevels = {{
+constexpr std::array<EnumChoice<LogLevel>, 4> kLogLevels = {{
     {"debug", LogLevel::kDebug},
     {"verbose", LogLevel::kVerbose},
     {"notice", LogLevel::kNotice},
     {"warning", LogLevel::kWarning},
-    {"nothing", LogLevel::kNothing},
 }};
 
 std::span<const EnumChoice<EvictionPolicy>> choices_for(EvictionPolicy Config::*) {

@@ -19,6 +19,8 @@ struct ClientState {
   int fd = -1;
   int resp = 2;
   int db = 0;
+  // As Redis: a client is authenticated from the start when the default user has no password
+  // at connect time; setting requirepass later does not lock out connected clients.
   bool authenticated = false;
   bool reply_off = false;     // CLIENT REPLY OFF
   bool skip_next = false;     // CLIENT REPLY SKIP was the last command

@@ -24,8 +24,8 @@ struct CommandContext {
 };
 
 // Runs `spec`'s handler on `shard` (the calling thread must be that shard's) and appends its
-// reply to `out`. Returns the microseconds it took.
-std::int64_t run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
-                         int db, int resp, Connection* conn, std::string& out);
+// reply to `out`.
+void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
+                 int db, int resp, Connection* conn, std::string& out);
 
 }  // namespace shardcache::server

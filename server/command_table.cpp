@@ -77,6 +77,7 @@ CommandTable::CommandTable() {
   }
   std::sort(commands_.begin(), commands_.end(),
             [](const auto& a, const auto& b) { return a->name < b->name; });
+  for (const auto& spec : commands_) by_name_.emplace(spec->name, spec.get());
   std::size_t bound = 0;
   for (const CommandSpec* spec : by_id_) bound += spec->handler != nullptr;
   if (bound != bindings.size()) throw std::logic_error("a binding names no known command");
@@ -92,10 +93,8 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
   char lowered[32];
   if (name.size() > sizeof(lowered)) return nullptr;
   for (std::size_t i = 0; i < name.size(); ++i) lowered[i] = ascii_lower(name[i]);
-  const std::string_view key(lowered, name.size());
-  auto it = std::lower_bound(commands_.begin(), commands_.end(), key,
-                             [](const auto& spec, std::string_view k) { return spec->name < k; });
-  return it != commands_.end() && (*it)->name == key ? it->get() : nullptr;
+  auto it = by_name_.find(std::string_view(lowered, name.size()));
+  return it == by_name_.end() ? nullptr : it->second;
 }
 
 const CommandSpec* CommandTable::find_subcommand(const CommandSpec& container,

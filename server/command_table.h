@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace shardcache::server {
@@ -120,6 +121,8 @@ class CommandTable {
   CommandTable();
   std::vector<std::unique_ptr<CommandSpec>> commands_;  // sorted by name
   std::vector<const CommandSpec*> by_id_;
+  // Lower-case name → top-level command: dispatch looks every request up here.
+  std::unordered_map<std::string_view, const CommandSpec*> by_name_;
 };
 
 // Every binding of every command family.

@@ -80,14 +80,11 @@ void merge_shard_replies(Merge merge, const std::vector<std::string>& replies,
 
 }  // namespace
 
-std::int64_t run_handler(const CommandSpec& spec, Shard& shard,
-                         std::span<const std::string_view> args, int db, int resp,
-                         Connection* conn, std::string& out) {
-  const std::int64_t start = monotonic_us();
+void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
+                 int db, int resp, Connection* conn, std::string& out) {
   protocol::ReplyWriter writer(out, resp);
   CommandContext ctx{args, writer, shard, db, conn, spec};
   spec.handler(ctx);
-  return monotonic_us() - start;
 }
 
 Connection::Connection(Shard& shard, Socket socket, ClientState state)

@@ -126,6 +126,7 @@ void Listener::on_accept(boost::asio::ip::tcp::socket socket) {
   state.laddr = endpoint_text(socket.local_endpoint(ec));
   state.fd = socket.native_handle();
   state.created_ms = state.last_interaction_ms = unix_time_ms();
+  state.authenticated = config.requirepass.empty();
   auto conn = std::make_shared<Connection>(shard_, std::move(socket), std::move(state));
   shard_.add_connection(conn);
   conn->start();

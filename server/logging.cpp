@@ -16,15 +16,18 @@ void setup_logging(const config::Config& config) {
   // Redis's line shape: "pid:role date time.ms level message".
   logger->set_pattern("%P:M %d %b %Y %H:%M:%S.%e %L %v");
   logger->flush_on(spdlog::level::info);
-  using config::LogLevel;
-  switch (config.loglevel) {
-    case LogLevel::kDebug: logger->set_level(spdlog::level::debug); break;
-    case LogLevel::kVerbose: logger->set_level(spdlog::level::debug); break;
-    case LogLevel::kNotice: logger->set_level(spdlog::level::info); break;
-    case LogLevel::kWarning: logger->set_level(spdlog::level::warn); break;
-    case LogLevel::kNothing: logger->set_level(spdlog::level::off); break;
-  }
+  logger->set_level(spdlog_level(config.loglevel));
   spdlog::set_default_logger(logger);
+}
+
+spdlog::level::level_enum spdlog_level(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::kDebug:
+    case config::LogLevel::kVerbose: return spdlog::level::debug;
+    case config::LogLevel::kNotice: return spdlog::level::info;
+    case config::LogLevel::kWarning: return spdlog::level::warn;
+  }
+  return spdlog::level::info;
 }
 
 }  // namespace shardcache::server

@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -10,6 +12,7 @@
 
 #include "config/config_params.h"
 #include "server/listener.h"
+#include "server/logging.h"
 #include "server/shard.h"
 
 namespace shardcache::server {
@@ -68,14 +71,7 @@ std::optional<std::string> Server::set_config(
     ++updated.version;
     config_ = updated;
   }
-  if (updated.loglevel != config::LogLevel::kNothing) {
-    static constexpr spdlog::level::level_enum kLevels[] = {
-        spdlog::level::debug, spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
-        spdlog::level::off};
-    spdlog::set_level(kLevels[static_cast<int>(updated.loglevel)]);
-  } else {
-    spdlog::set_level(spdlog::level::off);
-  }
+  spdlog::set_level(spdlog_level(updated.loglevel));
   return std::nullopt;
 }
 
@@ -92,6 +88,14 @@ bool Server::bind_listeners() {
     }
     const boost::asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(config_.port));
     try {
+      // SO_REUSEPORT would let this process join a group another process already listens on;
+      // a plain bind first makes a taken port fail as it does for Redis.
+      if (config_.port != 0) {
+        boost::asio::ip::tcp::acceptor probe(main_io_);
+        probe.open(endpoint.protocol());
+        if (address.is_v6()) probe.set_option(boost::asio::ip::v6_only(true));
+        probe.bind(endpoint);
+      }
       int port = config_.port;
       for (auto& shard : shards_) {
         // With port 0 the first socket picks a port and the others join it.
@@ -104,10 +108,12 @@ bool Server::bind_listeners() {
       any = true;
     } catch (const boost::system::system_error& e) {
       if (optional) {
-        spdlog::warn("Could not listen on {}:{} ({}); skipped", host, config_.port, e.what());
+        spdlog::warn("Could not listen on {}:{} ({}); skipped", host, config_.port,
+                     e.code().message());
         continue;
       }
-      spdlog::critical("Failed listening on {}:{} ({}), aborting.", host, config_.port, e.what());
+      spdlog::critical("Failed listening on {}:{} ({}), aborting.", host, config_.port,
+                       e.code().message());
       return false;
     }
   }

@@ -143,7 +143,8 @@ void reset(CommandContext& ctx) {
   state.skip_next = false;
   state.no_evict = false;
   state.no_touch = false;
-  state.authenticated = false;  // a password, if set, is asked for again
+  // As a new connection: a password, if set, is asked for again.
+  state.authenticated = ctx.shard.config().requirepass.empty();
   ctx.reply.set_resp(2);
   ctx.reply.simple("RESET");
 }
