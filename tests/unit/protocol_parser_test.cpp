@@ -1,6 +1,7 @@
 // RequestParser: Redis 7's request parsing, byte for byte, whatever way the input is split.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,35 +60,39 @@ Outcome parse_in_reads(std::string_view input, const std::vector<std::size_t>& c
   const Limits limits;
   RequestParser parser(limits);
   Outcome out;
-  std::string buffer;
+  // Each read moves the unconsumed bytes to new memory and frees the old, as a connection may
+  // when it compacts its buffer: a parser that kept pointers across calls would read freed memory.
+  auto buffer = std::make_unique<std::string>();
   std::size_t needed = 0;  // from the last kIncomplete
   std::size_t read_start = 0;
   std::vector<std::size_t> read_ends = cuts;
   read_ends.push_back(input.size());
   for (const std::size_t read_end : read_ends) {
-    buffer.append(input.substr(read_start, read_end - read_start));
+    auto moved = std::make_unique<std::string>(*buffer);
+    moved->append(input.substr(read_start, read_end - read_start));
+    buffer = std::move(moved);
     read_start = read_end;
     while (true) {
-      out.last = parser.parse(buffer, auth_required);
-      if (buffer.size() < needed) REQUIRE(out.last == ParseStatus::kIncomplete);
-      REQUIRE(parser.consumed() <= buffer.size());
+      out.last = parser.parse(*buffer, auth_required);
+      if (buffer->size() < needed) REQUIRE(out.last == ParseStatus::kIncomplete);
+      REQUIRE(parser.consumed() <= buffer->size());
       if (out.last == ParseStatus::kError) {
         out.error = parser.error();
-        buffer.erase(0, parser.consumed());  // empty commands skipped before the bad one
-        out.leftover = buffer.size() + (input.size() - read_start);
+        buffer->erase(0, parser.consumed());  // empty commands skipped before the bad one
+        out.leftover = buffer->size() + (input.size() - read_start);
         return out;
       }
       if (out.last == ParseStatus::kCommand) out.commands.push_back(to_command(parser.args()));
       needed = out.last == ParseStatus::kIncomplete ? parser.bytes_needed() : 0;
       if (needed != 0) {
-        REQUIRE(needed > buffer.size());
+        REQUIRE(needed > buffer->size());
         needed -= parser.consumed();
       }
-      buffer.erase(0, parser.consumed());
+      buffer->erase(0, parser.consumed());
       if (out.last == ParseStatus::kIncomplete) break;
     }
   }
-  out.leftover = buffer.size();
+  out.leftover = buffer->size();
   return out;
 }
 
@@ -197,6 +202,99 @@ TEST_CASE("parser reports kIncomplete for every strict prefix of a command", "[p
   REQUIRE(parser.consumed() == input.size());
 }
 
+TEST_CASE("parser reads a command with many arguments in linear time", "[protocol]") {
+  // A huge MSET: 200,000 one-byte arguments, arriving in 16 KiB reads.
+  constexpr std::size_t kArgs = 200000;
+  constexpr std::size_t kReadSize = 16 * 1024;
+  std::string input = "*" + std::to_string(kArgs) + "\r\n";
+  std::string expected;  // the arguments, back to back
+  for (std::size_t i = 0; i < kArgs; ++i) {
+    expected += static_cast<char>('a' + i % 26);
+    input += "$1\r\n" + expected.substr(i) + "\r\n";
+  }
+  const Limits limits;
+  RequestParser parser(limits);
+  std::string buffer;
+  std::size_t scribbled = 0;
+  ParseStatus status = ParseStatus::kIncomplete;
+  for (std::size_t read = 0; read < input.size(); read += kReadSize) {
+    buffer.append(input, read, kReadSize);
+    status = parser.parse(buffer, false);
+    if (status != ParseStatus::kIncomplete) break;
+    REQUIRE(parser.consumed() == 0);
+    // Out of contract, on purpose: turning every '$' the parser has got past into '!' (all but
+    // the last, partial arguments) shows that no later call reads them again, so each call reads
+    // only about what the last read brought, not the command from its start.
+    for (; scribbled + 16 < buffer.size(); ++scribbled) {
+      if (buffer[scribbled] == '$') buffer[scribbled] = '!';
+    }
+  }
+  REQUIRE(status == ParseStatus::kCommand);
+  REQUIRE(parser.consumed() == input.size());
+  REQUIRE(parser.args().size() == kArgs);
+  std::string got;
+  for (const auto arg : parser.args()) got += arg;
+  REQUIRE(got == expected);
+}
+
+TEST_CASE("parser resumes a command whose bytes moved to another buffer", "[protocol]") {
+  const Limits limits;
+  RequestParser parser(limits);
+  const std::string set = multibulk({"SET", "key", std::string(100, 'v')});
+  const std::string input = "*0\r\n" + set + multibulk({"GET", "key"});
+  // Stop inside a count line, inside a payload, and between two arguments.
+  for (const std::size_t first_read : {4 + 6, 4 + 20, 4 + 22}) {
+    INFO("first read " << first_read);
+    auto buffer = std::make_unique<std::string>(input.substr(0, first_read));
+    REQUIRE(parser.parse(*buffer, false) == ParseStatus::kIncomplete);
+    REQUIRE(parser.consumed() == 4);
+    // The connection keeps the unconsumed bytes somewhere else and frees the old buffer.
+    auto moved = std::make_unique<std::string>(buffer->substr(4) + input.substr(first_read));
+    buffer.reset();
+    REQUIRE(parser.parse(*moved, false) == ParseStatus::kCommand);
+    REQUIRE(parser.consumed() == set.size());
+    REQUIRE(to_command(parser.args()) == Command{"SET", "key", std::string(100, 'v')});
+    for (const auto arg : parser.args()) {
+      REQUIRE(arg.data() >= moved->data());
+      REQUIRE(arg.data() + arg.size() <= moved->data() + moved->size());
+    }
+    REQUIRE(parser.parse(std::string_view(*moved).substr(set.size()), false) ==
+            ParseStatus::kCommand);
+    REQUIRE(to_command(parser.args()) == Command{"GET", "key"});
+  }
+}
+
+TEST_CASE("parser forgets a command left incomplete on reset()", "[protocol]") {
+  const Limits limits;
+  RequestParser parser(limits);
+  REQUIRE(parser.parse("*3\r\n$3\r\nSET\r\n$1\r\nk", false) == ParseStatus::kIncomplete);
+  parser.reset();
+  REQUIRE(parser.parse("PING\r\n", false) == ParseStatus::kCommand);
+  REQUIRE(to_command(parser.args()) == Command{"PING"});
+  REQUIRE(parser.parse("*2\r\n$4\r\nECHO\r\n$10\r\n", false) == ParseStatus::kIncomplete);
+  parser.reset();
+  REQUIRE(parser.parse(multibulk({"GET", "k"}), false) == ParseStatus::kCommand);
+  REQUIRE(to_command(parser.args()) == Command{"GET", "k"});
+}
+
+TEST_CASE("parser checks each count line with the auth state of the call that reads it",
+          "[protocol]") {
+  const Limits limits;
+  RequestParser parser(limits);
+  SECTION("lines read before authentication was required are not checked again") {
+    const std::string head = "*11\r\n$20000\r\n";
+    REQUIRE(parser.parse(head, false) == ParseStatus::kIncomplete);
+    const std::string input = head + std::string(20000, 'x') + "\r\n" + "$1\r\na\r\n";
+    REQUIRE(parser.parse(input, true) == ParseStatus::kIncomplete);
+  }
+  SECTION("a line read after is") {
+    const std::string head = "*11\r\n$1\r\na\r\n";
+    REQUIRE(parser.parse(head, false) == ParseStatus::kIncomplete);
+    REQUIRE(parser.parse(head + "$16385\r\n", true) == ParseStatus::kError);
+    REQUIRE(parser.error() == "Protocol error: unauthenticated bulk length");
+  }
+}
+
 TEST_CASE("parser handles thousands of pipelined commands in one buffer", "[protocol]") {
   std::string input;
   Commands expected;
@@ -257,8 +355,10 @@ TEST_CASE("parser tells how many bytes finish a bulk argument", "[protocol]") {
   SECTION("unknown inside a count line or an inline command") {
     REQUIRE(parser.parse("*1\r\n$12", false) == ParseStatus::kIncomplete);
     REQUIRE(parser.bytes_needed() == 0);
+    parser.reset();  // what follows is not the same command
     REQUIRE(parser.parse("*1\r", false) == ParseStatus::kIncomplete);
     REQUIRE(parser.bytes_needed() == 0);
+    parser.reset();
     REQUIRE(parser.parse("GET k", false) == ParseStatus::kIncomplete);
     REQUIRE(parser.bytes_needed() == 0);
   }
