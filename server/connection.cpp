@@ -83,6 +83,11 @@ void merge_shard_replies(Merge merge, const std::vector<std::string>& replies,
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
                  int db, int resp, Connection* conn, std::string& out) {
   protocol::ReplyWriter writer(out, resp);
+  shard.clock().set_now(unix_time_ms());
+  if (!shard.enforce_maxmemory() && spec.has_flag(kFlagDenyOom)) {
+    writer.error("OOM command not allowed when used memory > 'maxmemory'.");
+    return;
+  }
   CommandContext ctx{args, writer, shard, db, conn, spec};
   spec.handler(ctx);
 }

@@ -16,8 +16,11 @@ Shard::Shard(Server& server, int index, const config::Config& config)
       index_(index),
       work_(std::make_unique<boost::asio::executor_work_guard<
                 boost::asio::io_context::executor_type>>(io_.get_executor())),
-      cron_timer_(io_),
-      databases_(static_cast<std::size_t>(config.databases)) {
+      cron_timer_(io_) {
+  for (int i = 0; i < config.databases; ++i) {
+    databases_.push_back(std::make_unique<storage::Keyspace>(i, clock_));
+    database_views_.push_back(databases_.back().get());
+  }
   set_config(config);
   stats_.commands.resize(CommandTable::instance().by_id().size());
 }
@@ -28,6 +31,9 @@ void Shard::set_config(const config::Config& config) {
   config_ = config;
   limits_.max_bulk_len = config.proto_max_bulk_len;
   limits_.query_buffer_limit = config.client_query_buffer_limit;
+  const bool lfu = config.maxmemory_policy == config::EvictionPolicy::kAllKeysLfu ||
+                   config.maxmemory_policy == config::EvictionPolicy::kVolatileLfu;
+  clock_.configure(lfu, config.lfu_log_factor, config.lfu_decay_time);
 }
 
 void Shard::start() {
@@ -90,8 +96,43 @@ void Shard::schedule_cron() {
   });
 }
 
+std::size_t Shard::used_memory() const {
+  std::size_t total = 0;
+  for (const auto& db : databases_) total += db->used_bytes();
+  return total;
+}
+
+bool Shard::enforce_maxmemory() {
+  if (config_.maxmemory == 0) return true;
+  // Each shard holds an equal share: keys spread evenly over shards by hash slot.
+  const std::size_t limit = config_.maxmemory / static_cast<std::size_t>(server_.shard_count());
+  if (used_memory() <= limit) return true;
+  // config::EvictionPolicy and storage::EvictionPolicy list the policies in the same order.
+  const auto policy = static_cast<storage::EvictionPolicy>(config_.maxmemory_policy);
+  return evictor_.make_room(database_views_, policy, config_.maxmemory_samples, clock_, limit,
+                            [this] { return used_memory(); });
+}
+
+void Shard::active_expire_cycle(std::int64_t budget_us) {
+  // Keys are taken soonest-first from each database's expiry heap, in batches, until none is
+  // due or the time slice is used up; then the tables get their incremental rehash steps.
+  const std::int64_t deadline = monotonic_us() + budget_us;
+  clock_.set_now(unix_time_ms());
+  bool more = true;
+  while (more && monotonic_us() < deadline) {
+    more = false;
+    for (auto& db : databases_) more |= db->expire_due(256) == 256;
+  }
+  for (auto& db : databases_) {
+    while (db->table().rehashing() && monotonic_us() < deadline) db->maintain(100);
+    if (!db->table().rehashing()) db->maintain(0);
+  }
+}
+
 void Shard::cron() {
   const std::int64_t now = unix_time_ms();
+  // A quarter of each timer period at most, as Redis's slow expire cycle.
+  active_expire_cycle(250000 / std::max(config_.hz, 1));
   // Instantaneous ops/sec, sampled as Redis's trackInstantaneousMetric.
   if (stats_.ops_last_sample_ms != 0 && now > stats_.ops_last_sample_ms) {
     const std::uint64_t ops = stats_.total_commands_processed - stats_.ops_last_count;

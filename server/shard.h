@@ -17,7 +17,9 @@
 #include "protocol/limits.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
-#include "storage/database.h"
+#include "storage/eviction_clock.h"
+#include "storage/evictor.h"
+#include "storage/keyspace.h"
 
 namespace shardcache::server {
 
@@ -50,8 +52,16 @@ class Shard {
   // Listening sockets are accepted on by this shard's thread (one SO_REUSEPORT socket per shard).
   void add_listener(std::unique_ptr<Listener> listener);
 
-  storage::Database& db(int index) { return databases_[static_cast<std::size_t>(index)]; }
-  std::vector<storage::Database>& databases() { return databases_; }
+  storage::Keyspace& db(int index) { return *databases_[static_cast<std::size_t>(index)]; }
+  std::vector<storage::Keyspace*>& databases() { return database_views_; }
+  storage::EvictionClock& clock() { return clock_; }
+  // Bytes held for data in every database of this shard.
+  std::size_t used_memory() const;
+  // Before a command runs: evicts per maxmemory-policy while this shard holds more than its share
+  // of maxmemory. False when still over the limit (the caller refuses denyoom commands).
+  bool enforce_maxmemory();
+  // Expired-key removal and table maintenance, also run by the timer.
+  void active_expire_cycle(std::int64_t budget_us);
   ShardStats& stats() { return stats_; }
   Slowlog& slowlog() { return slowlog_; }
   // This shard's copy of the configuration; updated by Server::broadcast_config.
@@ -85,7 +95,10 @@ class Shard {
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   boost::asio::steady_timer cron_timer_;
   std::thread thread_;
-  std::vector<storage::Database> databases_;
+  storage::EvictionClock clock_;
+  std::vector<std::unique_ptr<storage::Keyspace>> databases_;
+  std::vector<storage::Keyspace*> database_views_;
+  storage::Evictor evictor_;
   ShardStats stats_;
   Slowlog slowlog_;
   std::vector<std::unique_ptr<Listener>> listeners_;

@@ -25,6 +25,10 @@ namespace {
 struct ShardSnapshot {
   ShardStats stats;
   std::vector<std::size_t> keys_per_db;
+  std::vector<std::size_t> expires_per_db;
+  std::vector<std::int64_t> avg_ttl_per_db;
+  std::uint64_t expired_keys = 0;
+  std::uint64_t evicted_keys = 0;
   std::size_t used_memory = 0;
   std::size_t clients = 0;
 };
@@ -183,9 +187,14 @@ class InfoBuilder {
     line("total_net_input_bytes", total_.total_net_input_bytes);
     line("total_net_output_bytes", total_.total_net_output_bytes);
     line("rejected_connections", total_.rejected_connections);
-    line("expired_keys", 0);
+    std::uint64_t expired = 0, evicted = 0;
+    for (const auto& shard : shards_) {
+      expired += shard.expired_keys;
+      evicted += shard.evicted_keys;
+    }
+    line("expired_keys", expired);
     line("expired_stale_perc", "0.00");
-    line("evicted_keys", 0);
+    line("evicted_keys", evicted);
     line("keyspace_hits", total_.keyspace_hits);
     line("keyspace_misses", total_.keyspace_misses);
     line("pubsub_channels", 0);
@@ -251,9 +260,19 @@ class InfoBuilder {
   void keyspace_section() {
     out_ += "# Keyspace\r\n";
     for (std::size_t db = 0; db < static_cast<std::size_t>(config_.databases); ++db) {
-      std::size_t keys = 0;
-      for (const auto& shard : shards_) keys += shard.keys_per_db[db];
-      if (keys > 0) line(fmt::format("db{}", db), fmt::format("keys={},expires=0,avg_ttl=0", keys));
+      std::size_t keys = 0, expires = 0;
+      std::int64_t ttl_sum = 0, ttl_shards = 0;
+      for (const auto& shard : shards_) {
+        keys += shard.keys_per_db[db];
+        expires += shard.expires_per_db[db];
+        if (shard.expires_per_db[db] > 0) {
+          ttl_sum += shard.avg_ttl_per_db[db];
+          ++ttl_shards;
+        }
+      }
+      if (keys == 0) continue;
+      line(fmt::format("db{}", db), fmt::format("keys={},expires={},avg_ttl={}", keys, expires,
+                                                ttl_shards == 0 ? 0 : ttl_sum / ttl_shards));
     }
   }
 
@@ -301,10 +320,15 @@ void info(CommandContext& ctx) {
       [snapshots](Shard& shard) {
         ShardSnapshot& snap = (*snapshots)[static_cast<std::size_t>(shard.index())];
         snap.stats = shard.stats();
-        for (auto& db : shard.databases()) {
-          snap.keys_per_db.push_back(db.size());
-          snap.used_memory += db.used_bytes();
+        shard.clock().set_now(unix_time_ms());
+        for (auto* db : shard.databases()) {
+          snap.keys_per_db.push_back(db->size());
+          snap.expires_per_db.push_back(db->volatile_size());
+          snap.avg_ttl_per_db.push_back(db->average_ttl_ms());
+          snap.expired_keys += db->stats().expired_keys;
+          snap.evicted_keys += db->stats().evicted_keys;
         }
+        snap.used_memory = shard.used_memory();
         snap.clients = shard.connections().size();
         return std::string();
       },

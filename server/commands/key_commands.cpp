@@ -10,14 +10,17 @@ namespace shardcache::server {
 namespace {
 
 void del(CommandContext& ctx) {
-  storage::Database& db = ctx.shard.db(ctx.db);
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
   std::int64_t removed = 0;
-  for (std::size_t i = 1; i < ctx.args.size(); ++i) removed += db.erase(ctx.args[i]);
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
+    // find() first: an expired key counts as absent (and is removed as expired).
+    if (db.find(ctx.args[i], false) != nullptr) removed += db.remove(ctx.args[i]);
+  }
   ctx.reply.integer(removed);
 }
 
 void exists(CommandContext& ctx) {
-  storage::Database& db = ctx.shard.db(ctx.db);
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
   std::int64_t found = 0;
   for (std::size_t i = 1; i < ctx.args.size(); ++i) found += db.find(ctx.args[i]) != nullptr;
   ctx.reply.integer(found);
@@ -35,11 +38,11 @@ void memory_usage(CommandContext& ctx) {
     ctx.reply.error(kErrSyntax);
     return;
   }
-  const std::size_t bytes = ctx.shard.db(ctx.db).usage(ctx.args[2]);
-  if (bytes == 0) {
+  const storage::Entry* entry = ctx.shard.db(ctx.db).find(ctx.args[2], false);
+  if (entry == nullptr) {
     ctx.reply.null();
   } else {
-    ctx.reply.integer(static_cast<std::int64_t>(bytes));
+    ctx.reply.integer(static_cast<std::int64_t>(entry->allocated_bytes() + sizeof(void*)));
   }
 }
 

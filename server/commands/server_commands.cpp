@@ -46,7 +46,7 @@ void flushdb(CommandContext& ctx) {
 
 void flushall(CommandContext& ctx) {
   if (!flush_mode_ok(ctx)) return;
-  for (auto& db : ctx.shard.databases()) db.clear();
+  for (auto* db : ctx.shard.databases()) db->clear();
   ctx.reply.ok();
 }
 

@@ -11,13 +11,13 @@ namespace {
 
 // Replies with the value of `key` (or null) and counts the keyspace hit or miss.
 void reply_value(CommandContext& ctx, std::string_view key) {
-  const std::string* value = ctx.shard.db(ctx.db).find(key);
-  if (value == nullptr) {
+  const storage::Entry* entry = ctx.shard.db(ctx.db).find(key);
+  if (entry == nullptr) {
     ++ctx.shard.stats().keyspace_misses;
     ctx.reply.null();
   } else {
     ++ctx.shard.stats().keyspace_hits;
-    ctx.reply.bulk(*value);
+    ctx.reply.bulk(entry->value());
   }
 }
 
@@ -39,17 +39,17 @@ void set(CommandContext& ctx) {
       return;
     }
   }
-  storage::Database& db = ctx.shard.db(ctx.db);
-  const std::string* old = db.find(ctx.args[1]);
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
+  const storage::Entry* old = db.find(ctx.args[1]);
   const bool write = !(nx && old != nullptr) && !(xx && old == nullptr);
   if (get_old) {
     if (old == nullptr) {
       ctx.reply.null();
     } else {
-      ctx.reply.bulk(*old);
+      ctx.reply.bulk(old->value());
     }
   }
-  if (write) db.set(ctx.args[1], ctx.args[2]);
+  if (write) db.set_string(ctx.args[1], ctx.args[2], storage::Encoding::kRaw, -1);
   if (!get_old) {
     if (write) {
       ctx.reply.ok();

@@ -273,7 +273,8 @@ TEST_CASE("parser forgets a command left incomplete on reset()", "[protocol]") {
   REQUIRE(to_command(parser.args()) == Command{"PING"});
   REQUIRE(parser.parse("*2\r\n$4\r\nECHO\r\n$10\r\n", false) == ParseStatus::kIncomplete);
   parser.reset();
-  REQUIRE(parser.parse(multibulk({"GET", "k"}), false) == ParseStatus::kCommand);
+  const std::string get = multibulk({"GET", "k"});
+  REQUIRE(parser.parse(get, false) == ParseStatus::kCommand);
   REQUIRE(to_command(parser.args()) == Command{"GET", "k"});
 }
 

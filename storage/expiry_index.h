@@ -1,0 +1,44 @@
+// ExpiryIndex: the keys of one keyspace that have a TTL, as a binary min-heap on the expiry time.
+// Each entry records its heap slot, so removing or re-timing a key is O(log n) without a search,
+// and the active expiry cycle takes exactly the keys that are due, soonest first — no sampling,
+// so expired keys do not linger (Redis samples and tolerates ~10% stale keys).
+// A random slot is a random volatile key (volatile-* eviction samples here).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "storage/entry.h"
+
+namespace shardcache::storage {
+
+class ExpiryIndex {
+ public:
+  void add(Entry* entry);            // entry->has_expiry() must hold
+  void remove(Entry* entry);
+  // The entry at entry->expiry_slot() was reallocated: point the slot at `moved`.
+  void relink(Entry* moved) { slots_[moved->expiry_slot()].entry = moved; }
+  // After entry's expiry time changed in place (a new entry at the same slot): restore order.
+  void update(Entry* entry);
+
+  bool empty() const { return slots_.empty(); }
+  std::size_t size() const { return slots_.size(); }
+  Entry* soonest() const { return slots_.empty() ? nullptr : slots_.front().entry; }
+  std::int64_t soonest_ms() const { return slots_.front().at; }
+  Entry* at_slot(std::size_t slot) const { return slots_[slot].entry; }
+  std::size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
+  void clear() { std::vector<Slot>().swap(slots_); }
+
+ private:
+  struct Slot {
+    std::int64_t at;
+    Entry* entry;
+  };
+  void place(std::size_t index, Slot slot);
+  void sift_up(std::size_t index);
+  void sift_down(std::size_t index);
+
+  std::vector<Slot> slots_;
+};
+
+}  // namespace shardcache::storage

@@ -1,0 +1,168 @@
+#include "storage/keyspace.h"
+
+#include <string>
+
+namespace shardcache::storage {
+
+Keyspace::Keyspace(int db_index, const EvictionClock& clock) : db_(db_index), clock_(clock) {}
+
+Keyspace::~Keyspace() {
+  table_.release_all([](Entry* e) { Entry::destroy(e); });
+}
+
+void Keyspace::record(std::initializer_list<std::string_view> effect, RemovalCause cause) {
+  if (sink_ != nullptr) sink_->record(db_, std::span(effect.begin(), effect.size()), cause);
+}
+
+void Keyspace::link(Entry* entry) {
+  table_.insert(entry);
+  if (entry->has_expiry()) expiry_.add(entry);
+  entry_bytes_ += entry->allocated_bytes();
+}
+
+void Keyspace::unlink_and_free(Entry* entry) {
+  if (entry->has_expiry()) expiry_.remove(entry);
+  entry_bytes_ -= entry->allocated_bytes();
+  Entry::destroy(entry);
+}
+
+Entry* Keyspace::find(std::string_view key, bool touch) {
+  const std::int64_t now_ms = clock_.now();
+  Entry* entry = table_.find(key);
+  if (entry == nullptr) return nullptr;
+  if (entry->has_expiry() && entry->expire_at_ms() <= now_ms) {
+    table_.remove(key);
+    unlink_and_free(entry);
+    ++stats_.expired_keys;
+    record({"DEL", key}, RemovalCause::kExpired);
+    return nullptr;
+  }
+  if (touch) clock_.touch(entry, now_ms);
+  return entry;
+}
+
+Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encoding encoding,
+                            std::int64_t expire_at_ms, bool keep_ttl) {
+  Entry* old = table_.find(key);
+  std::int64_t at = expire_at_ms;
+  if (keep_ttl && old != nullptr) at = old->expire_at_ms();
+  Entry* entry = Entry::create(key, value, ValueType::kString, encoding, at);
+  // Keeps the eviction state of the key it replaces, as Redis's overwrite does not reset LRU
+  // when the object is kept; a new key starts fresh.
+  entry->set_eviction_bits(old != nullptr ? old->eviction_bits() : clock_.initial_bits(clock_.now()));
+  if (old != nullptr) {
+    table_.remove(key);
+    unlink_and_free(old);
+  }
+  link(entry);
+  if (sink_ != nullptr) {
+    if (at >= 0) {
+      const std::string at_text = std::to_string(at);
+      record({"SET", key, value, "PXAT", at_text}, RemovalCause::kDeleted);
+    } else {
+      record({"SET", key, value}, RemovalCause::kDeleted);
+    }
+  }
+  return entry;
+}
+
+bool Keyspace::remove(std::string_view key, RemovalCause cause) {
+  Entry* entry = table_.remove(key);
+  if (entry == nullptr) return false;
+  unlink_and_free(entry);
+  if (cause == RemovalCause::kExpired) ++stats_.expired_keys;
+  if (cause == RemovalCause::kEvicted) ++stats_.evicted_keys;
+  record({"DEL", key}, cause);
+  return true;
+}
+
+bool Keyspace::set_expiry(std::string_view key, std::int64_t at_ms) {
+  const std::int64_t now_ms = clock_.now();
+  Entry* entry = table_.find(key);
+  if (entry == nullptr) return false;
+  if (at_ms >= 0 && at_ms <= now_ms) {
+    // A TTL in the past deletes the key (Redis propagates DEL, not the EXPIRE).
+    remove(key, RemovalCause::kDeleted);
+    return true;
+  }
+  const bool had = entry->has_expiry();
+  if (!had && at_ms < 0) return true;
+  const std::size_t before = entry->allocated_bytes();
+  if (had && at_ms >= 0) {
+    // Same layout: rewrite the time in place by rebuilding the entry at the same heap slot.
+    Entry* moved = Entry::with_expiry(entry, at_ms);
+    table_.replace(entry, moved);
+    expiry_.relink(moved);
+    expiry_.update(moved);
+    entry = moved;
+  } else {
+    if (had) expiry_.remove(entry);
+    Entry* moved = Entry::with_expiry(entry, at_ms);
+    table_.replace(entry, moved);
+    if (at_ms >= 0) expiry_.add(moved);
+    entry = moved;
+  }
+  entry_bytes_ = entry_bytes_ - before + entry->allocated_bytes();
+  if (at_ms >= 0) {
+    const std::string at_text = std::to_string(at_ms);
+    record({"PEXPIREAT", key, at_text}, RemovalCause::kDeleted);
+  } else {
+    record({"PERSIST", key}, RemovalCause::kDeleted);
+  }
+  return true;
+}
+
+void Keyspace::clear(const std::function<void(std::vector<Entry*>&&)>& dispose) {
+  std::vector<Entry*> entries;
+  if (dispose) entries.reserve(table_.size());
+  table_.release_all([&](Entry* e) {
+    if (dispose) {
+      entries.push_back(e);
+    } else {
+      Entry::destroy(e);
+    }
+  });
+  expiry_.clear();
+  entry_bytes_ = 0;
+  if (dispose && !entries.empty()) dispose(std::move(entries));
+  record({"FLUSHDB"}, RemovalCause::kDeleted);
+}
+
+std::size_t Keyspace::expire_due(std::size_t budget) {
+  const std::int64_t now_ms = clock_.now();
+  std::size_t removed = 0;
+  while (removed < budget && !expiry_.empty() && expiry_.soonest_ms() <= now_ms) {
+    const std::string key(expiry_.soonest()->key());
+    remove(key, RemovalCause::kExpired);
+    ++removed;
+  }
+  return removed;
+}
+
+std::int64_t Keyspace::average_ttl_ms() const {
+  const std::int64_t now_ms = clock_.now();
+  // The heap's first slots are the soonest to expire; a fixed stride over the whole array
+  // samples the rest. Enough for a statistic, and O(1) per call.
+  const std::size_t n = expiry_.size();
+  if (n == 0) return 0;
+  const std::size_t samples = std::min<std::size_t>(n, 64);
+  const std::size_t stride = n / samples;
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < samples; ++i) {
+    const std::int64_t left = expiry_.at_slot(i * stride)->expire_at_ms() - now_ms;
+    total += left > 0 ? left : 0;
+  }
+  return total / static_cast<std::int64_t>(samples);
+}
+
+void Keyspace::maintain(std::size_t rehash_buckets) {
+  if (!table_.rehash_step(rehash_buckets)) table_.maybe_shrink();
+}
+
+void Keyspace::swap_contents(Keyspace& other) {
+  std::swap(table_, other.table_);
+  std::swap(expiry_, other.expiry_);
+  std::swap(entry_bytes_, other.entry_bytes_);
+}
+
+}  // namespace shardcache::storage
