@@ -124,60 +124,102 @@ ParseStatus RequestParser::parse(std::string_view input, bool auth_required) {
   bytes_needed_ = 0;
   while (consumed_ < input.size()) {
     const std::string_view rest = input.substr(consumed_);
-    const ParseStatus status =
-        rest[0] == '*' ? parse_multibulk(rest, auth_required) : parse_inline(rest);
+    const ParseStatus status = multibulk_len_ > 0 || rest[0] == '*'
+                                   ? parse_multibulk(rest, auth_required)
+                                   : parse_inline(rest);
     // An empty command was consumed without arguments: go on to the next one.
     if (status != ParseStatus::kCommand || !args_.empty()) return status;
   }
   return incomplete(0);
 }
 
+void RequestParser::reset() {
+  multibulk_len_ = 0;
+  arg_spans_.clear();
+  arg_pos_ = 0;
+  bulk_len_ = -1;
+}
+
 ParseStatus RequestParser::parse_multibulk(std::string_view input, bool auth_required) {
   args_.clear();
-  const CountLine head = read_count_line(input, 0, '*');
-  switch (head.outcome) {
-    case CountLine::kNumber: break;
-    case CountLine::kIncomplete: return incomplete(0);
-    case CountLine::kTooBig: return fail("Protocol error: too big mbulk count string");
-    case CountLine::kWrongType:  // the caller saw the '*'
-    case CountLine::kNotNumber: return fail("Protocol error: invalid multibulk length");
-  }
-  if (head.value > kMaxMultibulkLen) return fail("Protocol error: invalid multibulk length");
-  if (auth_required && head.value > kUnauthMaxMultibulkLen) {
-    return fail("Protocol error: unauthenticated multibulk length");
-  }
-  // A count <= 0 is an empty command: the loop below adds nothing and only the line is consumed.
-  std::size_t pos = head.next;
-  // Like Redis, size the argument array by the count only up to 1024: the count is untrusted.
-  args_.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(head.value, 0, 1024)));
-
-  for (std::int64_t i = 0; i < head.value; ++i) {
-    const CountLine bulk = read_count_line(input, pos, '$');
-    switch (bulk.outcome) {
+  // Progress lives in locals while parsing, and in members only between calls.
+  std::int64_t count = multibulk_len_;
+  std::size_t pos = arg_pos_;
+  std::int64_t bulk_len = bulk_len_;
+  if (count == 0) {
+    const CountLine head = read_count_line(input, 0, '*');
+    switch (head.outcome) {
       case CountLine::kNumber: break;
       case CountLine::kIncomplete: return incomplete(0);
-      case CountLine::kTooBig: return fail("Protocol error: too big bulk count string");
-      case CountLine::kWrongType: {
-        // Redis replies with addReplyErrorFormat(), which turns CR and LF into spaces.
-        const char got = input[pos] == '\r' || input[pos] == '\n' ? ' ' : input[pos];
-        return fail(std::string("Protocol error: expected '$', got '") + got + "'");
+      case CountLine::kTooBig: return fail("Protocol error: too big mbulk count string");
+      case CountLine::kWrongType:  // the caller saw the '*'
+      case CountLine::kNotNumber: return fail("Protocol error: invalid multibulk length");
+    }
+    if (head.value > kMaxMultibulkLen) return fail("Protocol error: invalid multibulk length");
+    if (auth_required && head.value > kUnauthMaxMultibulkLen) {
+      return fail("Protocol error: unauthenticated multibulk length");
+    }
+    if (head.value <= 0) {  // an empty command: only the line is consumed
+      consumed_ += head.next;
+      return ParseStatus::kCommand;
+    }
+    count = head.value;
+    pos = head.next;
+    // Like Redis, size the argument array by the count only up to 1024: the count is untrusted.
+    args_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(count, 1024)));
+  }
+
+  for (auto i = static_cast<std::int64_t>(arg_spans_.size()); i < count; ++i) {
+    if (bulk_len < 0) {
+      const CountLine bulk = read_count_line(input, pos, '$');
+      switch (bulk.outcome) {
+        case CountLine::kNumber: break;
+        case CountLine::kIncomplete: return suspend(input, count, pos, -1, 0);
+        case CountLine::kTooBig: return fail("Protocol error: too big bulk count string");
+        case CountLine::kWrongType: {
+          // Redis replies with addReplyErrorFormat(), which turns CR and LF into spaces.
+          const char got = input[pos] == '\r' || input[pos] == '\n' ? ' ' : input[pos];
+          return fail(std::string("Protocol error: expected '$', got '") + got + "'");
+        }
+        case CountLine::kNotNumber: return fail("Protocol error: invalid bulk length");
       }
-      case CountLine::kNotNumber: return fail("Protocol error: invalid bulk length");
+      if (bulk.value < 0 || static_cast<std::uint64_t>(bulk.value) > limits_->max_bulk_len) {
+        return fail("Protocol error: invalid bulk length");
+      }
+      if (auth_required && bulk.value > kUnauthMaxBulkLen) {
+        return fail("Protocol error: unauthenticated bulk length");
+      }
+      bulk_len = bulk.value;
+      pos = bulk.next;
     }
-    if (bulk.value < 0 || static_cast<std::uint64_t>(bulk.value) > limits_->max_bulk_len) {
-      return fail("Protocol error: invalid bulk length");
-    }
-    if (auth_required && bulk.value > kUnauthMaxBulkLen) {
-      return fail("Protocol error: unauthenticated bulk length");
-    }
-    pos = bulk.next;
-    const auto len = static_cast<std::size_t>(bulk.value);
-    if (input.size() - pos < len + 2) return incomplete(pos + len + 2);
+    const auto len = static_cast<std::size_t>(bulk_len);
+    if (input.size() - pos < len + 2) return suspend(input, count, pos, bulk_len, pos + len + 2);
     args_.emplace_back(input.data() + pos, len);
     pos += len + 2;  // Redis skips the two bytes after the payload without checking for "\r\n"
+    bulk_len = -1;
+  }
+
+  if (!arg_spans_.empty()) {
+    // Resumed: the arguments that earlier calls read go in front of this call's.
+    args_.insert(args_.begin(), arg_spans_.size(), std::string_view());
+    for (std::size_t i = 0; i < arg_spans_.size(); ++i) {
+      args_[i] = input.substr(arg_spans_[i].offset, arg_spans_[i].length);
+    }
   }
   consumed_ += pos;
+  reset();
   return ParseStatus::kCommand;
+}
+
+ParseStatus RequestParser::suspend(std::string_view input, std::int64_t count, std::size_t pos,
+                                   std::int64_t bulk_len, std::size_t needed) {
+  multibulk_len_ = count;
+  arg_pos_ = pos;
+  bulk_len_ = bulk_len;
+  for (const std::string_view arg : args_) {
+    arg_spans_.push_back({static_cast<std::size_t>(arg.data() - input.data()), arg.size()});
+  }
+  return incomplete(needed);
 }
 
 ParseStatus RequestParser::parse_inline(std::string_view input) {
@@ -270,6 +312,7 @@ ParseStatus RequestParser::incomplete(std::size_t needed) {
 
 ParseStatus RequestParser::fail(std::string message) {
   args_.clear();
+  reset();
   error_ = std::move(message);
   return ParseStatus::kError;
 }

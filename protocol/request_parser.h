@@ -4,12 +4,17 @@
 // ("GET k\n", with Redis's quoting rules), exactly as Redis 7's processMultibulkBuffer and
 // processInlineBuffer do, including their error texts.
 //
-// The parser is stateless between commands: the caller keeps unconsumed bytes and calls parse()
-// again when more arrive. To avoid rescanning a large bulk argument on every read, a kIncomplete
-// result tells how many bytes the buffer must hold before another attempt can make progress.
+// The caller keeps unconsumed bytes and calls parse() again when more arrive. Two things keep a
+// large command from being rescanned on every read:
+// - a kIncomplete result tells how many bytes the buffer must hold before another attempt can make
+//   progress (the end of a bulk argument), so a large value is not looked at until it is all there;
+// - the parser remembers how far it got into a multibulk command and resumes there, so a command
+//   with many arguments (a huge MSET) costs time linear in its size. Inline commands are at most
+//   kMaxInlineSize bytes and are simply parsed again.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,7 +36,20 @@ class RequestParser {
   // Parses the first command in `input`. Empty commands ("*0\r\n", "*-1\r\n", blank inline
   // lines) are skipped and counted in consumed(). `auth_required` applies Redis's stricter
   // limits for clients that have not authenticated yet.
+  //
+  // Contract: after kIncomplete, the next call must be given the same unconsumed bytes (those
+  // after the consumed() ones, so starting with the same command), unchanged, possibly followed
+  // by more. They may have moved in memory: the parser keeps offsets, not pointers. It goes on
+  // where it stopped and does not read what it had parsed again. Any other input needs reset()
+  // first. After kCommand or kError any input may follow.
+  //
+  // So each '*' or '$' count line is checked once, against the limits and `auth_required` of the
+  // call that reads it whole, as Redis does; a later change of `auth_required` does not apply to
+  // the lines of the command already read.
   ParseStatus parse(std::string_view input, bool auth_required);
+
+  // Forgets the command that the last kIncomplete left unfinished, if any.
+  void reset();
 
   // The arguments of the last kCommand. Views point into `input` or into storage owned by the
   // parser; they stay valid until the next parse() call or until `input` changes.
@@ -52,10 +70,25 @@ class RequestParser {
   bool split_inline_args(std::string_view line);
   // `needed` counts from the front of the command being parsed; 0 means unknown.
   ParseStatus incomplete(std::size_t needed);
+  // incomplete(), remembering how far the multibulk command in `input` got: `count` arguments in
+  // all, those before `pos` read, and at `pos` a count line, or a payload of `bulk_len` bytes.
+  ParseStatus suspend(std::string_view input, std::int64_t count, std::size_t pos,
+                      std::int64_t bulk_len, std::size_t needed);
   ParseStatus fail(std::string message);
+
+  // An argument of the multibulk command being parsed, counted from the command's first byte.
+  struct ArgSpan {
+    std::size_t offset;
+    std::size_t length;
+  };
 
   const Limits* limits_;
   std::vector<std::string_view> args_;
+  // How far the multibulk command that the last kIncomplete left unfinished had got.
+  std::int64_t multibulk_len_ = 0;  // its argument count; 0 when there is no such command
+  std::vector<ArgSpan> arg_spans_;  // its arguments read so far
+  std::size_t arg_pos_ = 0;         // where its next bulk count line, or payload, starts
+  std::int64_t bulk_len_ = -1;      // the length of that payload; -1 when a count line is next
   // Unescaped inline arguments, back to back. Reserved to the line's length before splitting,
   // so it never reallocates under the views in args_.
   std::string inline_storage_;

@@ -14,13 +14,21 @@ RESP2 for RESP2 clients.
 import socket
 import sys
 
-# Every command (and container command) shardcache implements. Subcommands of a container are
+# Every command (and container command) shardcache implements or is implementing; only those a
+# command family binds a handler to are served. Subcommands of a container are
 # taken whole from Redis and filtered by SUBCOMMANDS below.
 COMMANDS = [
     "ping", "echo", "quit", "reset", "hello", "auth", "select",
     "client", "info", "time", "dbsize", "flushdb", "flushall", "lastsave", "shutdown", "debug",
     "slowlog", "latency", "config", "command", "memory",
-    "get", "set", "del", "exists", "mget",
+    # strings
+    "get", "set", "setnx", "setex", "psetex", "getset", "getdel", "getex", "mget", "mset",
+    "msetnx", "incr", "decr", "incrby", "decrby", "incrbyfloat", "append", "strlen", "getrange",
+    "setrange", "substr", "lcs",
+    # keys
+    "del", "unlink", "exists", "type", "touch", "rename", "renamenx", "copy", "move",
+    "randomkey", "keys", "scan", "expire", "pexpire", "expireat", "pexpireat", "expiretime",
+    "pexpiretime", "ttl", "pttl", "persist", "object", "swapdb",
 ]
 SUBCOMMANDS = {
     "client": ["id", "setname", "getname", "list", "info", "kill", "setinfo", "reply", "no-evict",
@@ -30,6 +38,7 @@ SUBCOMMANDS = {
     "slowlog": ["get", "len", "reset", "help"],
     "latency": ["latest", "reset", "help"],
     "memory": ["usage", "help"],
+    "object": ["encoding", "freq", "idletime", "refcount", "help"],
 }
 
 # Subcommands newer than the reference server that current clients send (ioredis and node-redis

@@ -1,11 +1,13 @@
 // libFuzzer target for RequestParser. Whatever the bytes, the parser must stay in bounds, never
 // consume more than it was given, keep its bytes_needed() promise, and find the same commands and
-// end state whether the bytes arrive in one read or in many.
+// end state whether the bytes arrive in one read or in many. When it resumes a command left
+// incomplete, each call must give what a fresh parser gives for the same bytes.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,10 +40,17 @@ struct Outcome {
   bool operator==(const Outcome&) const = default;
 };
 
-// One parse() call, with the invariants that hold for any input.
+// One parse() call, with the invariants that hold for any input. `parser` may be resuming a
+// command that its last call left incomplete.
 ParseStatus checked_parse(const Limits& limits, RequestParser& parser, std::string_view input,
                           bool auth_required) {
   const ParseStatus status = parser.parse(input, auth_required);
+  RequestParser fresh(limits);
+  FUZZ_CHECK(fresh.parse(input, auth_required) == status);
+  FUZZ_CHECK(fresh.consumed() == parser.consumed());
+  FUZZ_CHECK(fresh.bytes_needed() == parser.bytes_needed());
+  FUZZ_CHECK(fresh.args() == parser.args());
+  if (status == ParseStatus::kError) FUZZ_CHECK(fresh.error() == parser.error());
   FUZZ_CHECK(parser.consumed() <= input.size());
   switch (status) {
     case ParseStatus::kCommand: {
@@ -73,36 +82,41 @@ ParseStatus checked_parse(const Limits& limits, RequestParser& parser, std::stri
 }
 
 // Parses `data` as a connection that receives reads ending at `read_ends` (ascending, the last
-// one data.size()), keeping unconsumed bytes buffered between reads.
+// one data.size()), keeping unconsumed bytes buffered between reads: the parser resumes the
+// command it left incomplete with the same bytes, extended by the read (which may be empty).
 Outcome parse_in_reads(const Limits& limits, std::string_view data,
                        const std::vector<std::size_t>& read_ends, bool auth_required) {
   RequestParser parser(limits);
   Outcome out;
-  std::string buffer;
+  // Each read moves the unconsumed bytes to new memory and frees the old, as a connection may
+  // when it compacts its buffer: a parser that kept pointers across calls would read freed memory.
+  auto buffer = std::make_unique<std::string>();
   std::size_t needed = 0;  // promised by the last kIncomplete, relative to `buffer`
   std::size_t read_start = 0;
   for (const std::size_t read_end : read_ends) {
-    buffer.append(data.substr(read_start, read_end - read_start));
+    auto moved = std::make_unique<std::string>(*buffer);
+    moved->append(data.substr(read_start, read_end - read_start));
+    buffer = std::move(moved);
     read_start = read_end;
     while (true) {
-      out.last = checked_parse(limits, parser, buffer, auth_required);
-      if (buffer.size() < needed) FUZZ_CHECK(out.last == ParseStatus::kIncomplete);
+      out.last = checked_parse(limits, parser, *buffer, auth_required);
+      if (buffer->size() < needed) FUZZ_CHECK(out.last == ParseStatus::kIncomplete);
       needed = 0;
       if (out.last == ParseStatus::kCommand) {
         out.commands.emplace_back(parser.args().begin(), parser.args().end());
       } else if (out.last == ParseStatus::kIncomplete && parser.bytes_needed() != 0) {
         needed = parser.bytes_needed() - parser.consumed();
       }
-      buffer.erase(0, parser.consumed());
+      buffer->erase(0, parser.consumed());
       if (out.last == ParseStatus::kError) {
         out.error = parser.error();
-        out.leftover = buffer.size() + (data.size() - read_start);
+        out.leftover = buffer->size() + (data.size() - read_start);
         return out;
       }
       if (out.last == ParseStatus::kIncomplete) break;
     }
   }
-  out.leftover = buffer.size();
+  out.leftover = buffer->size();
   return out;
 }
 
@@ -133,11 +147,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
 
   const Outcome whole = parse_in_reads(limits, data, {size}, auth_required);
 
-  // A few random cut points.
+  // A few random cut points, some of them twice: a call that brings no new bytes.
   std::vector<std::size_t> read_ends;
   if (size > 0) {
     for (std::uint64_t n = next_random(random) % 8 + 1; n > 0; --n) {
       read_ends.push_back(next_random(random) % size);
+      if (next_random(random) % 4 == 0) read_ends.push_back(read_ends.back());
     }
     std::sort(read_ends.begin(), read_ends.end());
   }
