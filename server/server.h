@@ -16,6 +16,7 @@
 
 #include "cluster/key_slot.h"
 #include "config/config.h"
+#include "server/lazy_free.h"
 
 namespace shardcache::server {
 
@@ -56,6 +57,7 @@ class Server {
   std::optional<std::string> set_config(
       const std::vector<std::pair<std::string, std::string>>& pairs, config::Config& applied);
 
+  LazyFreer& lazy_freer() { return lazy_freer_; }
   const std::string& run_id() const { return run_id_; }
   std::int64_t start_time_ms() const { return start_time_ms_; }
   int bound_port() const { return bound_port_; }
@@ -66,6 +68,8 @@ class Server {
   bool bind_listeners();
   void shutdown_shards();
 
+  // Declared first: destroyed last, after the shards that hand it entries.
+  LazyFreer lazy_freer_;
   mutable std::mutex config_mutex_;
   config::Config config_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -29,24 +29,39 @@ void dbsize(CommandContext& ctx) {
 }
 
 // FLUSHDB / FLUSHALL [ASYNC|SYNC]: the option is checked before anything is removed.
-bool flush_mode_ok(CommandContext& ctx) {
+// Returns false after replying with the error.
+bool parse_flush_mode(CommandContext& ctx, bool& async) {
+  async = false;
   if (ctx.args.size() == 1) return true;
-  if (ctx.args.size() == 2 && (iequals(ctx.args[1], "async") || iequals(ctx.args[1], "sync"))) {
+  if (ctx.args.size() == 2 && iequals(ctx.args[1], "sync")) return true;
+  if (ctx.args.size() == 2 && iequals(ctx.args[1], "async")) {
+    async = true;
     return true;
   }
   ctx.reply.error(kErrSyntax);
   return false;
 }
 
+void flush_keyspace(CommandContext& ctx, storage::Keyspace& db, bool async) {
+  if (!async) {
+    db.clear();
+    return;
+  }
+  LazyFreer& freer = ctx.shard.server().lazy_freer();
+  db.clear([&freer](std::vector<storage::Entry*>&& entries) { freer.free_later(std::move(entries)); });
+}
+
 void flushdb(CommandContext& ctx) {
-  if (!flush_mode_ok(ctx)) return;
-  ctx.shard.db(ctx.db).clear();
+  bool async = false;
+  if (!parse_flush_mode(ctx, async)) return;
+  flush_keyspace(ctx, ctx.shard.db(ctx.db), async);
   ctx.reply.ok();
 }
 
 void flushall(CommandContext& ctx) {
-  if (!flush_mode_ok(ctx)) return;
-  for (auto* db : ctx.shard.databases()) db->clear();
+  bool async = false;
+  if (!parse_flush_mode(ctx, async)) return;
+  for (auto* db : ctx.shard.databases()) flush_keyspace(ctx, *db, async);
   ctx.reply.ok();
 }
 
