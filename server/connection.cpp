@@ -36,48 +36,6 @@ std::string unknown_command_error(std::span<const std::string_view> args) {
   return error + list;
 }
 
-// Combines the replies of the shards a command ran on into the client's reply. `key_place`
-// (kArrayByKey) gives, per key in request order, the reply and element index that answer it.
-void merge_shard_replies(Merge merge, const std::vector<std::string>& replies,
-                         const std::vector<std::pair<std::size_t, std::size_t>>& key_place,
-                         std::string& out) {
-  for (const auto& reply : replies) {
-    if (!reply.empty() && reply[0] == '-') {
-      out += reply;
-      return;
-    }
-  }
-  switch (merge) {
-    case Merge::kSumIntegers: {
-      long long sum = 0;
-      for (const auto& reply : replies) sum += std::stoll(reply.substr(1));
-      protocol::ReplyWriter(out).integer(sum);
-      return;
-    }
-    case Merge::kArrayByKey: {
-      std::vector<std::vector<std::string_view>> elements(replies.size());
-      for (std::size_t r = 0; r < replies.size(); ++r) {
-        std::string_view rest(replies[r]);
-        std::size_t count = 0, header = 0;
-        protocol::resp_aggregate_header(rest, count, header);
-        rest.remove_prefix(header);
-        for (std::size_t i = 0; i < count; ++i) {
-          const std::size_t n = protocol::resp_value_size(rest);
-          elements[r].push_back(rest.substr(0, n));
-          rest.remove_prefix(n);
-        }
-      }
-      protocol::ReplyWriter(out).array(key_place.size());
-      for (auto [part, index] : key_place) out.append(elements[part][index]);
-      return;
-    }
-    case Merge::kAllOk:
-    case Merge::kNone:
-      out += replies[0];
-      return;
-  }
-}
-
 }  // namespace
 
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
@@ -203,14 +161,17 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
     return reject(spec, "NOAUTH Authentication required.");
   }
   if (shard_.paused_for(spec->has_flag(kFlagWrite))) {
-    // Put the command back; it is parsed again when the pause ends.
-    in_begin_ -= command_bytes;
-    suspended_ = true;
+    put_back(command_bytes);
     pause_timer_.expires_at(std::chrono::steady_clock::now() +
                             std::chrono::milliseconds(shard_.pause_end_ms() - unix_time_ms()));
     pause_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec) self->wake_from_pause();
+      if (!ec) self->wake();
     });
+    return false;
+  }
+  if (must_wait_for_locks(*spec, args)) {
+    put_back(command_bytes);
+    shard_.key_locks().wait_for_release([self = shared_from_this()] { self->wake(); });
     return false;
   }
 
@@ -259,113 +220,6 @@ void Connection::finish_command(const CommandSpec& spec, std::size_t reply_mark,
   pending_spec_ = nullptr;
 }
 
-void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_view> args) {
-  Server& server = shard_.server();
-  const auto positions = spec.key_positions(args.size());
-  std::vector<int> key_shards;
-  key_shards.reserve(positions.size());
-  for (std::size_t p : positions) key_shards.push_back(server.shard_of_key(args[p]));
-
-  const bool single_shard =
-      std::all_of(key_shards.begin(), key_shards.end(), [&](int s) { return s == key_shards[0]; });
-  if (key_shards.empty() || (single_shard && key_shards[0] == shard_.index())) {
-    run_handler(spec, shard_, args, state_.db, state_.resp, nullptr, out_);
-    return;
-  }
-  if (!single_shard && spec.merge == Merge::kNone) {
-    reject(&spec, "CROSSSLOT Keys in request don't hash to the same slot");
-    return;
-  }
-
-  // Split the arguments: each shard gets the command name, the arguments before the first key,
-  // its own key groups (a key and the key_step - 1 arguments after it) and those after the last.
-  const std::size_t step = static_cast<std::size_t>(std::max(spec.key_step, 1));
-  const std::size_t first = positions.front();
-  const std::size_t after_last = positions.back() + step;
-  std::vector<int> targets;
-  std::vector<std::vector<std::string>> parts;
-  // For each key, in request order: which part holds it and its index within that part.
-  std::vector<std::pair<std::size_t, std::size_t>> key_place;
-  for (std::size_t k = 0; k < positions.size(); ++k) {
-    auto it = std::find(targets.begin(), targets.end(), key_shards[k]);
-    std::size_t part = static_cast<std::size_t>(it - targets.begin());
-    if (it == targets.end()) {
-      targets.push_back(key_shards[k]);
-      parts.emplace_back(args.begin(), args.begin() + static_cast<long>(first));
-    }
-    key_place.emplace_back(part, (parts[part].size() - first) / step);
-    for (std::size_t i = 0; i < step; ++i) parts[part].emplace_back(args[positions[k] + i]);
-  }
-  for (auto& part : parts) part.insert(part.end(), args.begin() + static_cast<long>(after_last), args.end());
-
-  auto shared_parts = std::make_shared<std::vector<std::vector<std::string>>>(std::move(parts));
-  const int db = state_.db, resp = state_.resp;
-  std::vector<int> part_of_shard(static_cast<std::size_t>(server.shard_count()), -1);
-  for (std::size_t i = 0; i < targets.size(); ++i) part_of_shard[targets[i]] = static_cast<int>(i);
-  gather(targets,
-         [&spec, shared_parts, part_of_shard, db, resp](Shard& shard) {
-           const auto& owned = (*shared_parts)[part_of_shard[shard.index()]];
-           std::vector<std::string_view> views(owned.begin(), owned.end());
-           std::string out;
-           run_handler(spec, shard, views, db, resp, nullptr, out);
-           return out;
-         },
-         [&spec, key_place](std::vector<std::string>& replies, std::string& out) {
-           merge_shard_replies(spec.merge, replies, key_place, out);
-         });
-}
-
-void Connection::run_on_all_shards(const CommandSpec& spec,
-                                   std::span<const std::string_view> args) {
-  auto owned = std::make_shared<std::vector<std::string>>(args.begin(), args.end());
-  const int db = state_.db, resp = state_.resp;
-  gather_all(
-      [&spec, owned, db, resp](Shard& shard) {
-        std::vector<std::string_view> views(owned->begin(), owned->end());
-        std::string out;
-        run_handler(spec, shard, views, db, resp, nullptr, out);
-        return out;
-      },
-      [&spec](std::vector<std::string>& replies, std::string& out) {
-        merge_shard_replies(spec.merge, replies, {}, out);
-      });
-}
-
-void Connection::gather_all(ShardWork work, GatherDone done) {
-  std::vector<int> all(static_cast<std::size_t>(shard_.server().shard_count()));
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
-  gather(std::move(all), std::move(work), std::move(done));
-}
-
-void Connection::gather(std::vector<int> shards, ShardWork work, GatherDone done) {
-  struct Pending {
-    std::vector<std::string> replies;
-    std::size_t remaining;
-    ShardWork work;
-    GatherDone done;
-  };
-  suspended_ = true;
-  auto pending = std::make_shared<Pending>();
-  pending->replies.resize(shards.size());
-  pending->remaining = shards.size();
-  pending->work = std::move(work);
-  pending->done = std::move(done);
-  Server& server = shard_.server();
-  auto self = shared_from_this();
-  for (std::size_t i = 0; i < shards.size(); ++i) {
-    Shard& target = server.shard(shards[i]);
-    target.post([self, pending, i, &target] {
-      std::string reply = pending->work(target);
-      self->shard_.post([self, pending, i, reply = std::move(reply)]() mutable {
-        pending->replies[i] = std::move(reply);
-        if (--pending->remaining > 0) return;
-        pending->done(pending->replies, self->out_);
-        self->resume();
-      });
-    });
-  }
-}
-
 void Connection::resume() {
   suspended_ = false;
   if (closed_) return;
@@ -375,9 +229,19 @@ void Connection::resume() {
   process_input();
 }
 
-void Connection::wake_from_pause() {
+void Connection::put_back(std::size_t command_bytes) {
+  in_begin_ -= command_bytes;
+  suspended_ = true;
+}
+
+void Connection::wake() {
   if (!suspended_ || pending_spec_ != nullptr) return;
   pause_timer_.cancel();
+  resume();
+}
+
+void Connection::complete(std::string_view reply) {
+  out_.append(reply);
   resume();
 }
 

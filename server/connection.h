@@ -50,8 +50,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void kill();
   // Flushes pending output and closes (server shutdown).
   void shutdown();
-  // Resumes a pipeline held by CLIENT PAUSE.
-  void wake_from_pause();
+  // Resumes a pipeline held by CLIENT PAUSE or by a key a transaction held.
+  void wake();
+  // Holds the pipeline while the current command waits for other shards...
+  void suspend() { suspended_ = true; }
+  // ...and ends that wait with the command's reply (RESP bytes).
+  void complete(std::string_view reply);
 
   // One CLIENT LIST / CLIENT INFO line, without the trailing newline.
   std::string describe() const;
@@ -64,6 +68,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Runs one parsed command. Returns false when the pipeline must stop (suspended or closing).
   bool execute(std::span<const std::string_view> args, std::size_t command_bytes);
   bool reject(const CommandSpec* spec, std::string_view error);
+  // Whether a key of this command that lives on the home shard is held by a transaction.
+  bool must_wait_for_locks(const CommandSpec& spec, std::span<const std::string_view> args);
+  // Puts the command back in the input, to be parsed again when the pipeline is woken.
+  void put_back(std::size_t command_bytes);
   void run_keyed(const CommandSpec& spec, std::span<const std::string_view> args);
   void run_on_all_shards(const CommandSpec& spec, std::span<const std::string_view> args);
   void finish_command(const CommandSpec& spec, std::size_t reply_mark, std::int64_t usec);

@@ -45,6 +45,7 @@ class Server {
 
   std::uint64_t next_client_id() { return next_client_id_.fetch_add(1) + 1; }
   std::uint64_t next_slowlog_id() { return next_slowlog_id_.fetch_add(1); }
+  std::uint64_t next_transaction_id() { return next_transaction_id_.fetch_add(1) + 1; }
   // Counts a new client against maxclients; false if the server is full.
   bool admit_client();
   void release_client();
@@ -76,6 +77,7 @@ class Server {
   std::array<std::uint16_t, cluster::kSlotCount> slot_to_shard_{};
   std::atomic<std::uint64_t> next_client_id_{0};
   std::atomic<std::uint64_t> next_slowlog_id_{0};
+  std::atomic<std::uint64_t> next_transaction_id_{0};
   std::atomic<int> connected_clients_{0};
   boost::asio::io_context main_io_;  // signals and the shutdown sequence
   std::string run_id_;

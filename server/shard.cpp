@@ -78,7 +78,7 @@ void Shard::unpause_clients() {
   pause_until_ms_ = 0;
   pause_writes_only_ = false;
   auto connections = connections_;
-  for (auto& [id, conn] : connections) conn->wake_from_pause();
+  for (auto& [id, conn] : connections) conn->wake();
 }
 
 bool Shard::paused_for(bool is_write) const {

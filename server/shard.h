@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "protocol/limits.h"
+#include "server/key_locks.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
 #include "storage/eviction_clock.h"
@@ -64,6 +65,7 @@ class Shard {
   void active_expire_cycle(std::int64_t budget_us);
   ShardStats& stats() { return stats_; }
   Slowlog& slowlog() { return slowlog_; }
+  KeyLocks& key_locks() { return key_locks_; }
   // This shard's copy of the configuration; updated by Server::broadcast_config.
   const config::Config& config() const { return config_; }
   void set_config(const config::Config& config);
@@ -101,6 +103,7 @@ class Shard {
   storage::Evictor evictor_;
   ShardStats stats_;
   Slowlog slowlog_;
+  KeyLocks key_locks_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections_;
   std::int64_t pause_until_ms_ = 0;
