@@ -69,6 +69,8 @@ std::optional<bool> parse_bool(std::string_view text, BoolWords words) {
 // Redis's memtoull, except that it also takes "" / "kb" as 0 and silently wraps or saturates
 // numbers that do not fit; a typo there would mean "no limit", so those are refused here.
 std::optional<std::uint64_t> parse_memory(std::string_view text) {
+  // Redis's memtoull reads an empty value as 0 (CONFIG SET maxmemory "" answers OK).
+  if (text.empty()) return 0;
   std::size_t digits = 0;
   while (digits < text.size() && is_digit(text[digits])) ++digits;
   if (digits == 0) return std::nullopt;

@@ -54,6 +54,10 @@ NEWER_SUBCOMMANDS = {
 }
 
 
+# COMMAND DOCS fields after "complexity" and before "arguments", in Redis's order.
+DOC_EXTRA_FIELDS = ["doc_flags", "deprecated_since", "replaced_by", "history"]
+
+
 class Reader:
     def __init__(self, sock):
         self.f = sock.makefile("rb")
@@ -154,6 +158,10 @@ def emit(info, docs, parent, indent):
           f"{cxx_string(text(doc.get('since', ('$', b''))).encode())}, "
           f"{cxx_string(text(doc.get('group', ('$', b''))).encode())}, "
           f"{cxx_string(text(doc.get('complexity', ('$', b''))).encode())},")
+    # The optional doc fields Redis places between complexity and arguments, as RESP3 pairs.
+    extra = [name for name in DOC_EXTRA_FIELDS if name in doc]
+    extra_bytes = b"".join(encode(("$", n.encode())) + encode(doc[n]) for n in extra)
+    print(f"{pad} {cxx_string(extra_bytes)}, {len(extra)},")
     print(f"{pad} {cxx_string(encode(doc['arguments']) if 'arguments' in doc else b'')},")
     newer = NEWER_SUBCOMMANDS.get(full, [])
     if children or newer:
@@ -164,6 +172,7 @@ def emit(info, docs, parent, indent):
             print(f"{pad}  {{{cxx_string(name.encode())}, {arity}, {cxx_string(flags.encode())}, 0, 0, 0,")
             print(f"{pad}   {cxx_string(acl.encode())}, \"\", \"~0\\r\\n\",")
             print(f"{pad}   {cxx_string(summary.encode())}, \"{since}\", \"connection\", \"{complexity}\",")
+            print(f"{pad}   \"\", 0,")
             print(f"{pad}   \"\", {{}}}},")
         print(f"{pad} }}}},")
     else:

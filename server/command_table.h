@@ -66,6 +66,9 @@ struct CommandMetadata {
   const char* since;
   const char* group;
   const char* complexity;
+  // RESP3 name/value pairs of the optional doc fields (doc_flags, history, ...) and their count.
+  std::string_view doc_extra;
+  int doc_extra_fields;
   std::string_view arguments;  // RESP3 encoded doc arguments, empty if none
   std::vector<CommandMetadata> subcommands;
 };

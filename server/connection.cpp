@@ -2,6 +2,7 @@
 
 #include <boost/asio/write.hpp>
 #include <cstring>
+#include <utility>
 #include <spdlog/spdlog.h>
 
 #include "protocol/reply_reader.h"
@@ -121,9 +122,11 @@ void Connection::process_input() {
     }
     in_needed_ = 0;
     if (status == protocol::ParseStatus::kError) {
+      state_.skip_current = std::exchange(state_.skip_next, false);
       const std::size_t mark = out_.size();
       protocol::ReplyWriter(out_, state_.resp).error("ERR " + parser_.error());
       shard_.stats().record_error(std::string_view(out_).substr(mark));
+      drop_reply_if_muted(mark);
       spdlog::debug("Protocol error ({}) from client: id={} addr={}", parser_.error(), state_.id,
                     state_.addr);
       close_after_reply_ = true;
@@ -140,10 +143,13 @@ bool Connection::reject(const CommandSpec* spec, std::string_view error) {
   protocol::ReplyWriter(out_, state_.resp).error(error);
   shard_.stats().record_error(std::string_view(out_).substr(mark));
   if (spec != nullptr) ++shard_.stats().commands[spec->id].rejected_calls;
+  drop_reply_if_muted(mark);
   return true;
 }
 
 bool Connection::execute(std::span<const std::string_view> args, std::size_t command_bytes) {
+  // CLIENT REPLY SKIP mutes the next command's reply, whatever it is (errors included).
+  state_.skip_current = std::exchange(state_.skip_next, false);
   const CommandTable& table = CommandTable::instance();
   const CommandSpec* spec = table.lookup(args);
   if (spec == nullptr) {
@@ -176,8 +182,6 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
   }
 
   state_.last_command = spec;
-  state_.skip_current = state_.skip_next;
-  state_.skip_next = false;
   ++shard_.stats().total_commands_processed;
   const std::size_t mark = out_.size();
   pending_spec_ = spec;
@@ -212,12 +216,14 @@ void Connection::finish_command(const CommandSpec& spec, std::size_t reply_mark,
     ++stats.failed_calls;
     shard_.stats().record_error(std::string_view(out_).substr(reply_mark));
   }
-  // CLIENT REPLY OFF / SKIP: the command ran, its reply is dropped.
-  if (state_.reply_off || state_.skip_current) {
-    out_.resize(reply_mark);
-    state_.skip_current = false;
-  }
+  drop_reply_if_muted(reply_mark);
   pending_spec_ = nullptr;
+}
+
+void Connection::drop_reply_if_muted(std::size_t reply_mark) {
+  // CLIENT REPLY OFF / SKIP: the command ran (or was refused); its reply is dropped.
+  if (state_.reply_off || state_.skip_current) out_.resize(reply_mark);
+  state_.skip_current = false;
 }
 
 void Connection::resume() {
@@ -231,6 +237,8 @@ void Connection::resume() {
 
 void Connection::put_back(std::size_t command_bytes) {
   in_begin_ -= command_bytes;
+  // The command runs again later: a pending CLIENT REPLY SKIP still applies to it.
+  state_.skip_next = std::exchange(state_.skip_current, false);
   suspended_ = true;
 }
 
@@ -241,6 +249,8 @@ void Connection::wake() {
 }
 
 void Connection::complete(std::string_view reply) {
+  // Earlier replies may have been flushed while this command waited: its reply starts here.
+  pending_mark_ = out_.size();
   out_.append(reply);
   resume();
 }
@@ -277,6 +287,11 @@ void Connection::kill() { close(); }
 
 void Connection::shutdown() {
   close_after_reply_ = true;
+  // A client held by CLIENT PAUSE or a key lock has no reply in the making: close it now.
+  if (suspended_ && pending_spec_ == nullptr) {
+    close();
+    return;
+  }
   if (!writing_ && !suspended_) flush();
 }
 

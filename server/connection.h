@@ -75,6 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void run_keyed(const CommandSpec& spec, std::span<const std::string_view> args);
   void run_on_all_shards(const CommandSpec& spec, std::span<const std::string_view> args);
   void finish_command(const CommandSpec& spec, std::size_t reply_mark, std::int64_t usec);
+  void drop_reply_if_muted(std::size_t reply_mark);
   void resume();
   void flush();
   void on_written(const boost::system::error_code& ec);

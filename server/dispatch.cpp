@@ -236,6 +236,8 @@ void Connection::gather(std::vector<int> shards, ShardWork work, GatherDone done
       self->shard_.post([self, pending, i, reply = std::move(reply)]() mutable {
         pending->replies[i] = std::move(reply);
         if (--pending->remaining > 0) return;
+        // Earlier replies may have been flushed while this command waited.
+        self->pending_mark_ = self->out_.size();
         pending->done(pending->replies, self->out_);
         self->resume();
       });

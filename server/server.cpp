@@ -167,7 +167,7 @@ void Server::shutdown_shards() {
   }
   {
     std::unique_lock lock(mutex);
-    if (!finished_cv.wait_for(lock, std::chrono::milliseconds(700),
+    if (!finished_cv.wait_for(lock, std::chrono::milliseconds(500),
                               [&] { return finished == shards_.size(); })) {
       spdlog::warn("Some clients did not take their replies in time; closing them");
       for (auto& shard : shards_) shard->io().stop();

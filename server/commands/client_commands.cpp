@@ -101,11 +101,12 @@ void client_list(CommandContext& ctx) {
   } else if (args.size() >= 4 && iequals(args[2], "id")) {
     for (std::size_t i = 3; i < args.size(); ++i) {
       auto id = parse_int64(args[i]);
-      if (!id || *id <= 0) {
+      if (!id) {
         ctx.reply.error("ERR Invalid client ID");
         return;
       }
-      filter.ids.push_back(static_cast<std::uint64_t>(*id));
+      // An id no client can have (0, negative) just matches nothing, as in Redis.
+      filter.ids.push_back(*id > 0 ? static_cast<std::uint64_t>(*id) : 0);
     }
   } else if (args.size() != 2) {
     ctx.reply.error(kErrSyntax);
@@ -260,7 +261,7 @@ void client_pause(CommandContext& ctx) {
       return;
     }
   } else if (ctx.args.size() > 4) {
-    ctx.reply.error(kErrSyntax);
+    reply_subcommand_syntax_error(ctx.reply, ctx.args);
     return;
   }
   const std::int64_t until = unix_time_ms() + *timeout;
@@ -294,8 +295,6 @@ void client_help(CommandContext& ctx) {
       "      Kill connections authenticated by <username>.",
       "    * SKIPME (YES|NO)",
       "      Skip killing current connection (default: yes).",
-      "    * ID <client-id>",
-      "      Kill connections by client id.",
       "LIST [options ...]",
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",

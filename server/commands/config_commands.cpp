@@ -4,6 +4,7 @@
 
 #include "config/config_params.h"
 #include "server/command_context.h"
+#include "server/commands/arguments.h"
 #include "server/commands/broadcast.h"
 #include "server/commands/families.h"
 #include "server/commands/help_text.h"
@@ -20,11 +21,15 @@ void config_get(CommandContext& ctx) {
   std::set<std::string_view> matched;  // a parameter matched by several patterns appears once
   std::vector<std::pair<std::string_view, std::string>> found;
   for (std::size_t i = 2; i < ctx.args.size(); ++i) {
+    const std::string_view pattern = ctx.args[i];
+    // As Redis: a name without glob characters is looked up and answered as the client spelled
+    // it; a pattern answers with the parameters' own names.
+    const bool is_glob = pattern.find_first_of("[*?") != std::string_view::npos;
     for (const auto& param : config::all_params()) {
       if (matched.contains(param.name)) continue;
-      if (!storage::glob_match(ctx.args[i], param.name, true)) continue;
+      if (!storage::glob_match(pattern, param.name, true)) continue;
       matched.insert(param.name);
-      found.emplace_back(param.name, *config::get_param(config, param.name));
+      found.emplace_back(is_glob ? param.name : pattern, *config::get_param(config, param.name));
     }
   }
   ctx.reply.map(found.size());
@@ -36,7 +41,7 @@ void config_get(CommandContext& ctx) {
 
 void config_set(CommandContext& ctx) {
   if (ctx.args.size() % 2 != 0) {
-    ctx.reply.error("ERR wrong number of arguments for 'config|set' command");
+    ctx.reply.error(kErrSyntax);
     return;
   }
   std::vector<std::pair<std::string, std::string>> pairs;

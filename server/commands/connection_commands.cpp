@@ -106,8 +106,8 @@ void hello(CommandContext& ctx) {
   if (ctx.conn->auth_required()) {
     ctx.reply.error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
-        "select the RESP protocol version at the same time");
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
     return;
   }
   if (client_name) state.name = std::string(*client_name);
@@ -151,8 +151,12 @@ void reset(CommandContext& ctx) {
 
 void select(CommandContext& ctx) {
   auto index = parse_int64(ctx.args[1]);
-  if (!index || *index < INT32_MIN || *index > INT32_MAX) {
+  if (!index) {
     ctx.reply.error(kErrNotInteger);
+    return;
+  }
+  if (*index < INT32_MIN || *index > INT32_MAX) {
+    ctx.reply.error("ERR value is out of range, value must between -2147483648 and 2147483647");
     return;
   }
   if (*index < 0 || *index >= ctx.shard.config().databases) {

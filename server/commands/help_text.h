@@ -3,6 +3,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,14 @@ inline void reply_help(protocol::ReplyWriter& reply, std::string_view command,
   for (std::string_view line : lines) reply.simple(line);
   reply.simple("HELP");
   reply.simple("    Prints this help.");
+}
+
+// Redis's addReplySubcommandSyntaxError: the subcommand as the client typed it, the container
+// in upper case.
+inline void reply_subcommand_syntax_error(protocol::ReplyWriter& reply,
+                                          std::span<const std::string_view> args) {
+  reply.error("ERR unknown subcommand or wrong number of arguments for '" +
+              std::string(args[1].substr(0, 128)) + "'. Try " + to_upper(args[0]) + " HELP.");
 }
 
 }  // namespace shardcache::server

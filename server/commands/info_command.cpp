@@ -38,7 +38,16 @@ const std::vector<std::string_view> kDefaultSections = {
     "cpu", "modules", "errorstats", "cluster", "keyspace"};
 const std::vector<std::string_view> kAllSections = {
     "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules",
-    "commandstats", "errorstats", "cluster", "keyspace"};
+    "commandstats", "errorstats", "latencystats", "cluster", "keyspace"};
+
+// A hex id of this build (redis_build_id), as Redis derives one from its build.
+std::string build_id() {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (const char* p : {kShardcacheVersion, __DATE__, __TIME__}) {
+    for (; *p != 0; ++p) h = (h ^ static_cast<unsigned char>(*p)) * 1099511628211ull;
+  }
+  return fmt::format("{:x}", h);
+}
 
 std::size_t rss_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -94,6 +103,8 @@ class InfoBuilder {
     if (name == "modules") return (void)(out_ += "# Modules\r\n");
     if (name == "commandstats") return commandstats_section();
     if (name == "errorstats") return errorstats_section();
+    // Per-command latency percentiles are not tracked: the section is present and empty.
+    if (name == "latencystats") return (void)(out_ += "# Latencystats\r\n");
     if (name == "cluster") return cluster_section();
     if (name == "keyspace") return keyspace_section();
   }
@@ -108,7 +119,7 @@ class InfoBuilder {
     line("shardcache_version", kShardcacheVersion);
     line("redis_git_sha1", "00000000");
     line("redis_git_dirty", 0);
-    line("redis_build_id", "0");
+    line("redis_build_id", build_id());
     line("redis_mode", "standalone");
     line("os", fmt::format("{} {} {}", uts.sysname, uts.release, uts.machine));
     line("arch_bits", sizeof(void*) * 8);

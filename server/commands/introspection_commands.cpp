@@ -55,7 +55,7 @@ void write_command_docs(protocol::ReplyWriter& reply, const CommandSpec& spec) {
   const CommandMetadata& meta = *spec.meta;
   const bool has_args = !meta.arguments.empty();
   const bool has_subs = !spec.subcommands.empty();
-  reply.map(4 + has_args + has_subs);
+  reply.map(4 + static_cast<std::size_t>(meta.doc_extra_fields) + has_args + has_subs);
   reply.bulk("summary");
   reply.bulk(meta.summary);
   reply.bulk("since");
@@ -64,6 +64,7 @@ void write_command_docs(protocol::ReplyWriter& reply, const CommandSpec& spec) {
   reply.bulk(meta.group);
   reply.bulk("complexity");
   reply.bulk(meta.complexity);
+  write_fragment(reply, meta.doc_extra);
   if (has_args) {
     reply.bulk("arguments");
     write_fragment(reply, meta.arguments);
@@ -103,7 +104,7 @@ void command_info(CommandContext& ctx) {
     if (const CommandSpec* spec = find_by_full_name(ctx.args[i])) {
       write_command_info(ctx.reply, *spec);
     } else {
-      ctx.reply.null_array();
+      ctx.reply.null();
     }
   }
 }
@@ -206,7 +207,7 @@ void slowlog_get(CommandContext& ctx) {
     }
     count = *parsed == -1 ? INT64_MAX : *parsed;
   } else if (ctx.args.size() > 3) {
-    ctx.reply.error("ERR wrong number of arguments for 'slowlog|get' command");
+    reply_subcommand_syntax_error(ctx.reply, ctx.args);
     return;
   }
   auto entries = std::make_shared<std::vector<std::vector<SlowlogEntry>>>(

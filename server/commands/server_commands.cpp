@@ -106,8 +106,7 @@ void debug(CommandContext& ctx) {
                {"SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."});
     return;
   }
-  ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" +
-                  std::string(ctx.args[1].substr(0, 128)) + "'. Try DEBUG HELP.");
+  reply_subcommand_syntax_error(ctx.reply, ctx.args);
 }
 
 }  // namespace

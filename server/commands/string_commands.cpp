@@ -1,77 +1,132 @@
-// GET SET MGET on plain string values. The full string family (expiry options, counters,
-// ranges) arrives with the storage engine.
-#include "server/ascii.h"
+// The STRING family's shared rules, and GET GETSET GETDEL MGET MSET. The other commands of the
+// family live in string_set_commands.cpp (SET and its variants, GETEX), string_counter_commands.cpp,
+// string_range_commands.cpp and string_multikey_commands.cpp (MSETNX, LCS).
 #include "server/command_context.h"
 #include "server/commands/arguments.h"
 #include "server/commands/families.h"
+#include "server/commands/string_family.h"
 #include "server/shard.h"
 
 namespace shardcache::server {
+
 namespace {
 
-// Replies with the value of `key` (or null) and counts the keyspace hit or miss.
-void reply_value(CommandContext& ctx, std::string_view key) {
-  const storage::Entry* entry = ctx.shard.db(ctx.db).find(key);
+// Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT.
+constexpr std::size_t kEmbstrSizeLimit = 44;
+
+}  // namespace
+
+storage::Encoding client_value_encoding(std::string_view value) {
+  // string2l over at most 20 characters, as tryObjectEncoding.
+  if (value.size() <= 20 && parse_int64(value)) return storage::Encoding::kInt;
+  return built_value_encoding(value);
+}
+
+storage::Encoding built_value_encoding(std::string_view value) {
+  return value.size() <= kEmbstrSizeLimit ? storage::Encoding::kEmbstr : storage::Encoding::kRaw;
+}
+
+storage::Entry* lookup_read(Shard& shard, int db, std::string_view key) {
+  storage::Entry* entry = shard.db(db).find(key);
   if (entry == nullptr) {
-    ++ctx.shard.stats().keyspace_misses;
+    ++shard.stats().keyspace_misses;
+  } else {
+    ++shard.stats().keyspace_hits;
+  }
+  return entry;
+}
+
+storage::Entry* lookup_read(CommandContext& ctx, std::string_view key) {
+  return lookup_read(ctx.shard, ctx.db, key);
+}
+
+bool reject_wrong_type(CommandContext& ctx, const storage::Entry* entry) {
+  if (entry == nullptr || entry->type() == storage::ValueType::kString) return false;
+  ctx.reply.error(kErrWrongType);
+  return true;
+}
+
+bool check_string_length(CommandContext& ctx, std::uint64_t size, std::uint64_t append) {
+  const std::uint64_t max = ctx.shard.config().proto_max_bulk_len;
+  // Written so that size + append cannot wrap around.
+  if (size <= max && append <= max - size) return true;
+  ctx.reply.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+  return false;
+}
+
+std::string_view option_word(std::string_view arg) { return arg.substr(0, arg.find('\0')); }
+
+bool reply_string_value(CommandContext& ctx, std::string_view key) {
+  const storage::Entry* entry = lookup_read(ctx, key);
+  if (reject_wrong_type(ctx, entry)) return false;
+  if (entry == nullptr) {
     ctx.reply.null();
   } else {
-    ++ctx.shard.stats().keyspace_hits;
     ctx.reply.bulk(entry->value());
   }
+  return true;
 }
 
-void get(CommandContext& ctx) { reply_value(ctx, ctx.args[1]); }
+namespace {
 
-// SET key value [NX|XX] [GET].
-void set(CommandContext& ctx) {
-  bool nx = false, xx = false, get_old = false;
-  for (std::size_t i = 3; i < ctx.args.size(); ++i) {
-    const std::string_view option = ctx.args[i];
-    if (iequals(option, "nx") && !xx) {
-      nx = true;
-    } else if (iequals(option, "xx") && !nx) {
-      xx = true;
-    } else if (iequals(option, "get")) {
-      get_old = true;
-    } else {
-      ctx.reply.error(kErrSyntax);
-      return;
-    }
-  }
-  storage::Keyspace& db = ctx.shard.db(ctx.db);
-  const storage::Entry* old = db.find(ctx.args[1]);
-  const bool write = !(nx && old != nullptr) && !(xx && old == nullptr);
-  if (get_old) {
-    if (old == nullptr) {
-      ctx.reply.null();
-    } else {
-      ctx.reply.bulk(old->value());
-    }
-  }
-  if (write) db.set_string(ctx.args[1], ctx.args[2], storage::Encoding::kRaw, -1);
-  if (!get_old) {
-    if (write) {
-      ctx.reply.ok();
-    } else {
-      ctx.reply.null();
-    }
-  }
+void get(CommandContext& ctx) { reply_string_value(ctx, ctx.args[1]); }
+
+// GETSET key value: SET ... GET without options; the new value has no TTL.
+void getset(CommandContext& ctx) {
+  if (!reply_string_value(ctx, ctx.args[1])) return;
+  const std::string_view value = ctx.args[2];
+  ctx.shard.db(ctx.db).set_string(ctx.args[1], value, client_value_encoding(value), -1);
 }
 
+void getdel(CommandContext& ctx) {
+  if (!reply_string_value(ctx, ctx.args[1])) return;
+  ctx.shard.db(ctx.db).remove(ctx.args[1]);
+}
+
+// A key holding another type reads as null here, not as an error.
 void mget(CommandContext& ctx) {
   ctx.reply.array(ctx.args.size() - 1);
-  for (std::size_t i = 1; i < ctx.args.size(); ++i) reply_value(ctx, ctx.args[i]);
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
+    const storage::Entry* entry = lookup_read(ctx, ctx.args[i]);
+    if (entry == nullptr || entry->type() != storage::ValueType::kString) {
+      ctx.reply.null();
+    } else {
+      ctx.reply.bulk(entry->value());
+    }
+  }
+}
+
+// MSET key value [key value ...]. Runs once per shard with that shard's pairs when the keys
+// span several. Each value replaces the key's TTL, as SET.
+void mset(CommandContext& ctx) {
+  // The arity (-3) lets an unpaired key through; Redis checks the pairing itself.
+  if (ctx.args.size() % 2 == 0) {
+    ctx.reply.error("ERR wrong number of arguments for '" + ctx.spec.name + "' command");
+    return;
+  }
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
+  for (std::size_t i = 1; i < ctx.args.size(); i += 2) {
+    db.set_string(ctx.args[i], ctx.args[i + 1], client_value_encoding(ctx.args[i + 1]), -1);
+  }
+  ctx.reply.ok();
 }
 
 }  // namespace
 
 std::vector<CommandBinding> string_bindings() {
-  return {
+  std::vector<CommandBinding> bindings = {
       {"get", get, Route::kKeys},
-      {"set", set, Route::kKeys},
+      {"getset", getset, Route::kKeys},
+      {"getdel", getdel, Route::kKeys},
       {"mget", mget, Route::kKeys, Merge::kArrayByKey},
+      {"mset", mset, Route::kKeys, Merge::kAllOk},
   };
+  for (auto family : {string_set_bindings, string_counter_bindings, string_range_bindings,
+                      string_multikey_bindings}) {
+    auto more = family();
+    bindings.insert(bindings.end(), more.begin(), more.end());
+  }
+  return bindings;
 }
 
 }  // namespace shardcache::server

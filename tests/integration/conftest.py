@@ -8,7 +8,8 @@ import pytest
 
 from helpers import DEFAULT_TEST_TIMEOUT, ProcessRegistry, differential
 
-class TestTimeout(Exception):
+
+class TimeLimitExceeded(Exception):
     pass
 
 
@@ -22,7 +23,7 @@ def _test_time_limit(request):
     limit = float(marker.args[0]) if marker else DEFAULT_TEST_TIMEOUT
 
     def on_alarm(signum, frame):
-        raise TestTimeout(f"test exceeded its {limit:.0f} s limit")
+        raise TimeLimitExceeded(f"test exceeded its {limit:.0f} s limit")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, limit)

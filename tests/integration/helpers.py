@@ -17,12 +17,14 @@ Every process wait, socket operation and test is bounded in time.
 """
 from __future__ import annotations
 
+import atexit
 import difflib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,9 +45,24 @@ STOP_GRACE = 5.0  # SIGTERM, then SIGKILL after this long
 DEFAULT_TEST_TIMEOUT = 30.0  # per test, unless @pytest.mark.timeout_s(N)
 
 
+_bin_snapshot: str | None = None
+
+
 def shardcache_bin() -> str:
-    path = os.environ.get("SHARDCACHE_BIN") or str(DEFAULT_BIN)
-    return os.path.abspath(path)
+    """The server binary under test: a private copy of SHARDCACHE_BIN taken at first use, so
+    that a rebuild during the run (make relinks the file in place) cannot break the tests."""
+    global _bin_snapshot
+    if _bin_snapshot is None:
+        source = os.path.abspath(os.environ.get("SHARDCACHE_BIN") or str(DEFAULT_BIN))
+        if not os.access(source, os.X_OK):
+            raise FileNotFoundError(f"shardcache binary not found or not executable: {source} "
+                                    "(set SHARDCACHE_BIN)")
+        folder = tempfile.mkdtemp(prefix="shardcache-bin-")
+        atexit.register(shutil.rmtree, folder, True)
+        copy = os.path.join(folder, "shardcache-server")
+        shutil.copy2(source, copy)
+        _bin_snapshot = copy
+    return _bin_snapshot
 
 
 # --------------------------------------------------------------------------------------------
@@ -83,7 +100,9 @@ class ServerProcess:
         return self.proc.poll() is None
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
-        """Waits until the server answers PING with any reply (+PONG, -NOAUTH, ...)."""
+        """Waits until the server answers PING with any reply (+PONG, -NOAUTH, ...), and is
+        still running afterwards (a server that lost its port to another process exits at once,
+        and the PONG then came from that other process)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
@@ -94,7 +113,10 @@ class ServerProcess:
                     s.sendall(b"*1\r\n$4\r\nPING\r\n")
                     data = s.recv(256)
                     if data[:1] in (b"+", b"-"):
-                        return
+                        time.sleep(0.05)
+                        if self.alive():
+                            return
+                        continue
             except OSError:
                 pass
             time.sleep(0.02)

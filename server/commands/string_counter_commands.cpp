@@ -1,0 +1,146 @@
+// INCR DECR INCRBY DECRBY INCRBYFLOAT. A counter keeps its key's TTL (Redis overwrites the value
+// in place); an absent key counts from 0 and gets none.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "server/command_context.h"
+#include "server/command_table.h"
+#include "server/commands/arguments.h"
+#include "server/commands/string_family.h"
+#include "server/shard.h"
+
+namespace shardcache::server {
+namespace {
+
+constexpr const char* kErrNotFloat = "ERR value is not a valid float";
+// Redis's MAX_LONG_DOUBLE_CHARS: the longest text it parses as, or prints from, a long double.
+constexpr std::size_t kMaxLongDoubleChars = 5 * 1024;
+
+void incr_by(CommandContext& ctx, std::int64_t incr) {
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
+  const std::string_view key = ctx.args[1];
+  const storage::Entry* entry = db.find(key);
+  if (reject_wrong_type(ctx, entry)) return;
+  std::int64_t value = 0;
+  if (entry != nullptr) {
+    const auto parsed = parse_int64(entry->value());
+    if (!parsed) {
+      ctx.reply.error(kErrNotInteger);
+      return;
+    }
+    value = *parsed;
+  }
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  if ((incr < 0 && value < 0 && incr < kMin - value) ||
+      (incr > 0 && value > 0 && incr > kMax - value)) {
+    ctx.reply.error("ERR increment or decrement would overflow");
+    return;
+  }
+  value += incr;
+  db.set_string(key, std::to_string(value), storage::Encoding::kInt, -1, /*keep_ttl=*/true);
+  ctx.reply.integer(value);
+}
+
+void incr(CommandContext& ctx) { incr_by(ctx, 1); }
+void decr(CommandContext& ctx) { incr_by(ctx, -1); }
+
+void incrby(CommandContext& ctx) {
+  const auto incr = parse_int64(ctx.args[2]);
+  if (!incr) {
+    ctx.reply.error(kErrNotInteger);
+    return;
+  }
+  incr_by(ctx, *incr);
+}
+
+void decrby(CommandContext& ctx) {
+  const auto decr = parse_int64(ctx.args[2]);
+  if (!decr) {
+    ctx.reply.error(kErrNotInteger);
+    return;
+  }
+  // Its negation does not exist.
+  if (*decr == std::numeric_limits<std::int64_t>::min()) {
+    ctx.reply.error("ERR decrement would overflow");
+    return;
+  }
+  incr_by(ctx, -*decr);
+}
+
+// Redis's string2ld: all of `text` must be a strtold number (hex and "inf" included), without
+// leading space, not NaN, and not out of range (an underflow to zero counts as out of range).
+std::optional<long double> parse_long_double(std::string_view text) {
+  if (text.empty() || text.size() >= kMaxLongDoubleChars) return std::nullopt;
+  const std::string terminated(text);  // strtold reads a C string
+  char* end = nullptr;
+  errno = 0;
+  const long double value = std::strtold(terminated.c_str(), &end);
+  const bool out_of_range =
+      errno == ERANGE &&
+      (value == HUGE_VAL || value == -HUGE_VAL || std::fpclassify(value) == FP_ZERO);
+  if (std::isspace(static_cast<unsigned char>(terminated[0])) ||
+      end != terminated.c_str() + terminated.size() || out_of_range || errno == EINVAL ||
+      std::isnan(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// Redis's ld2string in LD_STR_HUMAN mode for a finite value: "%.17Lf" without trailing zeros (nor
+// a trailing point), and "-0" as "0".
+std::string format_long_double(long double value) {
+  // Fits: the largest long double has 4933 integer digits.
+  char buf[kMaxLongDoubleChars];
+  std::size_t len = static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.17Lf", value));
+  if (std::memchr(buf, '.', len) != nullptr) {
+    while (buf[len - 1] == '0') --len;
+    if (buf[len - 1] == '.') --len;
+  }
+  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
+  return std::string(buf, len);
+}
+
+// INCRBYFLOAT key increment: the stored value is parsed before the increment, both as long
+// doubles. The result is stored as Redis formats it, without an integer encoding.
+void incrbyfloat(CommandContext& ctx) {
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
+  const std::string_view key = ctx.args[1];
+  const storage::Entry* entry = db.find(key);
+  if (reject_wrong_type(ctx, entry)) return;
+  std::optional<long double> value = 0.0L;
+  if (entry != nullptr) value = parse_long_double(entry->value());
+  const auto incr = parse_long_double(ctx.args[2]);
+  if (!value || !incr) {
+    ctx.reply.error(kErrNotFloat);
+    return;
+  }
+  const long double result = *value + *incr;
+  if (std::isnan(result) || std::isinf(result)) {
+    ctx.reply.error("ERR increment would produce NaN or Infinity");
+    return;
+  }
+  const std::string text = format_long_double(result);
+  db.set_string(key, text, built_value_encoding(text), -1, /*keep_ttl=*/true);
+  ctx.reply.bulk(text);
+}
+
+}  // namespace
+
+std::vector<CommandBinding> string_counter_bindings() {
+  return {
+      {"incr", incr, Route::kKeys},
+      {"decr", decr, Route::kKeys},
+      {"incrby", incrby, Route::kKeys},
+      {"decrby", decrby, Route::kKeys},
+      {"incrbyfloat", incrbyfloat, Route::kKeys},
+  };
+}
+
+}  // namespace shardcache::server

@@ -1,0 +1,52 @@
+// What the files of the STRING family (string_*.cpp) share: Redis's rules for how a string value
+// is encoded, looked up and bounded, and each file's bindings (string_bindings() joins them).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "server/command_table.h"
+#include "storage/entry.h"
+
+namespace shardcache::server {
+
+class Shard;
+struct CommandContext;
+
+inline constexpr const char* kErrWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+// The encoding Redis's tryObjectEncoding gives a value a client stores as it is (SET, MSET,
+// GETSET, APPEND to a new key): int for a canonical 64-bit integer of at most 20 characters,
+// embstr up to 44 bytes, raw beyond.
+storage::Encoding client_value_encoding(std::string_view value);
+// The encoding of a string Redis builds itself with createStringObject (INCRBYFLOAT's result):
+// never int.
+storage::Encoding built_value_encoding(std::string_view value);
+
+// A read lookup (Redis's lookupKeyRead): the live entry or nullptr, counted as a keyspace hit or
+// miss of `shard`.
+storage::Entry* lookup_read(Shard& shard, int db, std::string_view key);
+storage::Entry* lookup_read(CommandContext& ctx, std::string_view key);
+
+// True, after replying WRONGTYPE, when `entry` exists and is not a string.
+bool reject_wrong_type(CommandContext& ctx, const storage::Entry* entry);
+
+// Redis's checkStringLength: false, after replying the error, when a string of `size` bytes
+// grown by `append` would exceed proto-max-bulk-len.
+bool check_string_length(CommandContext& ctx, std::uint64_t size, std::uint64_t append);
+
+// An option as Redis compares it: as a C string, so that bytes after a NUL do not count.
+std::string_view option_word(std::string_view arg);
+
+// Replies with the value of `key` (null when absent), as Redis's getGenericCommand for GET,
+// GETSET, GETDEL and SET ... GET. False after replying WRONGTYPE.
+bool reply_string_value(CommandContext& ctx, std::string_view key);
+
+std::vector<CommandBinding> string_set_bindings();       // SET SETNX SETEX PSETEX GETEX
+std::vector<CommandBinding> string_counter_bindings();   // INCR DECR INCRBY DECRBY INCRBYFLOAT
+std::vector<CommandBinding> string_range_bindings();     // APPEND STRLEN GETRANGE SUBSTR SETRANGE
+std::vector<CommandBinding> string_multikey_bindings();  // MSETNX LCS
+
+}  // namespace shardcache::server
