@@ -102,6 +102,11 @@ std::size_t Shard::used_memory() const {
   return total;
 }
 
+std::size_t Shard::note_used_memory_peak() {
+  used_memory_peak_ = std::max(used_memory_peak_, used_memory());
+  return used_memory_peak_;
+}
+
 bool Shard::enforce_maxmemory() {
   if (config_.maxmemory == 0) return true;
   // Each shard holds an equal share: keys spread evenly over shards by hash slot.
@@ -133,6 +138,7 @@ void Shard::cron() {
   const std::int64_t now = unix_time_ms();
   // A quarter of each timer period at most, as Redis's slow expire cycle.
   active_expire_cycle(250000 / std::max(config_.hz, 1));
+  note_used_memory_peak();
   // Instantaneous ops/sec, sampled as Redis's trackInstantaneousMetric.
   if (stats_.ops_last_sample_ms != 0 && now > stats_.ops_last_sample_ms) {
     const std::uint64_t ops = stats_.total_commands_processed - stats_.ops_last_count;

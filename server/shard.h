@@ -58,6 +58,8 @@ class Shard {
   storage::EvictionClock& clock() { return clock_; }
   // Bytes held for data in every database of this shard.
   std::size_t used_memory() const;
+  // Updates and returns the most this shard's data has held (the timer samples it too).
+  std::size_t note_used_memory_peak();
   // Before a command runs: evicts per maxmemory-policy while this shard holds more than its share
   // of maxmemory. False when still over the limit (the caller refuses denyoom commands).
   bool enforce_maxmemory();
@@ -109,6 +111,7 @@ class Shard {
   std::int64_t pause_until_ms_ = 0;
   bool pause_writes_only_ = false;
   bool shutting_down_ = false;
+  std::size_t used_memory_peak_ = 0;
 };
 
 }  // namespace shardcache::server

@@ -64,10 +64,14 @@ bool Evictor::make_room(std::vector<Keyspace*>& dbs, EvictionPolicy policy, int 
       Candidate best = std::move(pool_.back());
       pool_.pop_back();
       for (Keyspace* ks : dbs) {
-        if (ks->db_index() == best.db) {
+        if (ks->db_index() != best.db) continue;
+        // The pool outlives the keys it names: skip one that is gone, or that lost its TTL since
+        // it was sampled when only keys with a TTL may go (Redis looks it up in the expires dict).
+        const Entry* e = ks->table().find(best.key);
+        if (e != nullptr && (!is_volatile(policy) || e->has_expiry())) {
           evicted = ks->remove(best.key, RemovalCause::kEvicted);
-          break;
         }
+        break;
       }
     }
     if (!evicted) return false;

@@ -32,6 +32,22 @@ void ExpiryIndex::sift_down(std::size_t index) {
   place(index, moving);
 }
 
+std::size_t ExpiryIndex::count_due(std::int64_t now_ms, std::size_t limit) const {
+  std::size_t due = 0;
+  std::vector<std::size_t> stack;
+  if (!slots_.empty()) stack.push_back(0);
+  while (!stack.empty() && due < limit) {
+    const std::size_t i = stack.back();
+    stack.pop_back();
+    if (slots_[i].at > now_ms) continue;
+    ++due;
+    for (std::size_t child = 2 * i + 1; child <= 2 * i + 2 && child < slots_.size(); ++child) {
+      stack.push_back(child);
+    }
+  }
+  return due;
+}
+
 void ExpiryIndex::add(Entry* entry) {
   slots_.push_back(Slot{entry->expire_at_ms(), entry});
   sift_up(slots_.size() - 1);

@@ -26,14 +26,26 @@ class ExpiryIndex {
   Entry* soonest() const { return slots_.empty() ? nullptr : slots_.front().entry; }
   std::int64_t soonest_ms() const { return slots_.front().at; }
   Entry* at_slot(std::size_t slot) const { return slots_[slot].entry; }
+  // How many keys are due (expiry <= now_ms), counting at most `limit`: a walk of the heap
+  // that skips every subtree whose root is not due, so it costs O(due keys).
+  std::size_t count_due(std::int64_t now_ms, std::size_t limit) const;
   std::size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
   void clear() { std::vector<Slot>().swap(slots_); }
+  // Gives memory back after mass removals (a vector never shrinks by itself): reallocates to fit
+  // when under a quarter full. The copy is bounded to kMaxShrinkSlots (1 MiB, ~0.1 ms) so that
+  // the timer calling this never stalls; a larger, sparse heap waits until it gets that small.
+  void maybe_shrink() {
+    if (slots_.size() * 4 < slots_.capacity() && slots_.size() <= kMaxShrinkSlots) {
+      std::vector<Slot>(slots_).swap(slots_);
+    }
+  }
 
  private:
   struct Slot {
     std::int64_t at;
     Entry* entry;
   };
+  static constexpr std::size_t kMaxShrinkSlots = 65536;
   void place(std::size_t index, Slot slot);
   void sift_up(std::size_t index);
   void sift_down(std::size_t index);

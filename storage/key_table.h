@@ -35,7 +35,8 @@ class KeyTable {
   void insert(Entry* entry);
   // Unlinks the entry holding `key` and returns it (the caller owns it), or nullptr.
   Entry* remove(std::string_view key);
-  // Puts `replacement` (same key) in the place of the linked `current`.
+  // Puts `replacement` (same key) in the place of the linked `current`. `current` is only
+  // compared, never read: it may already be freed (Entry::with_value / with_expiry free it).
   void replace(Entry* current, Entry* replacement);
 
   std::size_t size() const { return size_; }
@@ -68,11 +69,15 @@ class KeyTable {
     if (rehash_index_ >= 0) rehash_step(1);
   }
   static void free_buckets(Buckets& b);
+  // Returns to the kernel the pages of tables_[0] that the rehash has emptied so far.
+  void release_rehashed_pages();
 
   Buckets tables_[2];
   std::size_t size_ = 0;
   // Next bucket of tables_[0] to move to tables_[1]; -1 when not rehashing.
   std::ptrdiff_t rehash_index_ = -1;
+  // Address up to which release_rehashed_pages has released tables_[0]'s pages.
+  std::uintptr_t released_until_ = 0;
 };
 
 }  // namespace shardcache::storage

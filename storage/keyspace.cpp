@@ -26,15 +26,23 @@ void Keyspace::unlink_and_free(Entry* entry) {
   Entry::destroy(entry);
 }
 
+void Keyspace::drop(Entry* entry, RemovalCause cause) {
+  if (entry->has_expiry()) expiry_.remove(entry);
+  entry_bytes_ -= entry->allocated_bytes();
+  if (cause == RemovalCause::kExpired) ++stats_.expired_keys;
+  if (cause == RemovalCause::kEvicted) ++stats_.evicted_keys;
+  // Recorded from the entry's own key before it is freed: the caller's key may be a view of it.
+  record({"DEL", entry->key()}, cause);
+  Entry::destroy(entry);
+}
+
 Entry* Keyspace::find(std::string_view key, bool touch) {
   const std::int64_t now_ms = clock_.now();
   Entry* entry = table_.find(key);
   if (entry == nullptr) return nullptr;
   if (entry->has_expiry() && entry->expire_at_ms() <= now_ms) {
     table_.remove(key);
-    unlink_and_free(entry);
-    ++stats_.expired_keys;
-    record({"DEL", key}, RemovalCause::kExpired);
+    drop(entry, RemovalCause::kExpired);
     return nullptr;
   }
   if (touch) clock_.touch(entry, now_ms);
@@ -43,7 +51,9 @@ Entry* Keyspace::find(std::string_view key, bool touch) {
 
 Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encoding encoding,
                             std::int64_t expire_at_ms, bool keep_ttl) {
-  Entry* old = table_.find(key);
+  // An entry whose TTL has passed is gone (lazy expiry, with its DEL effect, as Redis's
+  // lookupKeyWrite): KEEPTTL must not carry its past expiry time onto the new value.
+  Entry* old = find(key, false);
   std::int64_t at = expire_at_ms;
   if (keep_ttl && old != nullptr) at = old->expire_at_ms();
   Entry* entry = Entry::create(key, value, ValueType::kString, encoding, at);
@@ -58,9 +68,9 @@ Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encodi
   if (sink_ != nullptr) {
     if (at >= 0) {
       const std::string at_text = std::to_string(at);
-      record({"SET", key, value, "PXAT", at_text}, RemovalCause::kDeleted);
+      record({"SET", entry->key(), entry->value(), "PXAT", at_text}, RemovalCause::kDeleted);
     } else {
-      record({"SET", key, value}, RemovalCause::kDeleted);
+      record({"SET", entry->key(), entry->value()}, RemovalCause::kDeleted);
     }
   }
   return entry;
@@ -69,10 +79,7 @@ Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encodi
 bool Keyspace::remove(std::string_view key, RemovalCause cause) {
   Entry* entry = table_.remove(key);
   if (entry == nullptr) return false;
-  unlink_and_free(entry);
-  if (cause == RemovalCause::kExpired) ++stats_.expired_keys;
-  if (cause == RemovalCause::kEvicted) ++stats_.evicted_keys;
-  record({"DEL", key}, cause);
+  drop(entry, cause);
   return true;
 }
 
@@ -87,7 +94,9 @@ Entry* Keyspace::detach(std::string_view key) {
 
 bool Keyspace::set_expiry(std::string_view key, std::int64_t at_ms) {
   const std::int64_t now_ms = clock_.now();
-  Entry* entry = table_.find(key);
+  // A key whose TTL has passed does not exist (lazy expiry, as Redis's lookupKeyWrite): a new
+  // TTL must not bring it back.
+  Entry* entry = find(key, false);
   if (entry == nullptr) return false;
   if (at_ms >= 0 && at_ms <= now_ms) {
     // A TTL in the past deletes the key (Redis propagates DEL, not the EXPIRE).
@@ -141,8 +150,9 @@ std::size_t Keyspace::expire_due(std::size_t budget) {
   const std::int64_t now_ms = clock_.now();
   std::size_t removed = 0;
   while (removed < budget && !expiry_.empty() && expiry_.soonest_ms() <= now_ms) {
-    const std::string key(expiry_.soonest()->key());
-    remove(key, RemovalCause::kExpired);
+    Entry* entry = expiry_.soonest();
+    table_.remove(entry->key());  // compares against the entry's own key while it is linked
+    drop(entry, RemovalCause::kExpired);
     ++removed;
   }
   return removed;
@@ -166,6 +176,7 @@ std::int64_t Keyspace::average_ttl_ms() const {
 
 void Keyspace::maintain(std::size_t rehash_buckets) {
   if (!table_.rehash_step(rehash_buckets)) table_.maybe_shrink();
+  expiry_.maybe_shrink();
 }
 
 void Keyspace::swap_contents(Keyspace& other) {

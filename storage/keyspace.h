@@ -52,7 +52,8 @@ class Keyspace {
   Entry* find(std::string_view key, bool touch = true);
 
   // Stores a string value, replacing whatever `key` held. expire_at_ms < 0 removes any TTL
-  // unless keep_ttl. Returns the new entry.
+  // unless keep_ttl. A held key whose TTL has passed is expired first (DEL effect), so keep_ttl
+  // does not carry its past time. Returns the new entry.
   Entry* set_string(std::string_view key, std::string_view value, Encoding encoding,
                     std::int64_t expire_at_ms, bool keep_ttl = false);
   // Removes `key`; returns whether it existed. The cause decides the statistics, not the effect
@@ -62,7 +63,8 @@ class Keyspace {
   // thread). nullptr if absent.
   Entry* detach(std::string_view key);
   // Sets (at_ms >= 0) or clears (at_ms < 0) the TTL of an existing key. An expiry time in the
-  // past deletes the key, as Redis does. Returns false if the key does not exist.
+  // past deletes the key, as Redis does. Returns false if the key does not exist (a key whose
+  // TTL has passed is expired here, with its DEL effect, rather than given a new TTL).
   bool set_expiry(std::string_view key, std::int64_t at_ms);
   // Removes every key; calls `dispose` on the entries instead of freeing them when given (lazy
   // freeing on another thread). Emits one FLUSHDB-shaped effect.
@@ -88,7 +90,8 @@ class Keyspace {
   const ExpiryIndex& expiry() const { return expiry_; }
   int db_index() const { return db_; }
 
-  // Incremental rehashing and shrinking, called by the shard's timer.
+  // Incremental rehashing and shrinking (of the table and the expiry heap), called by the
+  // shard's timer.
   void maintain(std::size_t rehash_buckets);
 
   // Moves every key of `other` into this keyspace (SWAPDB swaps whole keyspaces instead).
@@ -97,6 +100,9 @@ class Keyspace {
  private:
   void link(Entry* entry);
   void unlink_and_free(Entry* entry);
+  // Frees an entry already unlinked from the table: leaves the expiry heap, counts `cause`,
+  // records DEL.
+  void drop(Entry* entry, RemovalCause cause);
   void record(std::initializer_list<std::string_view> effect, RemovalCause cause);
 
   int db_;

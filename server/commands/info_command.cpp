@@ -29,6 +29,9 @@ struct ShardSnapshot {
   std::vector<std::int64_t> avg_ttl_per_db;
   std::uint64_t expired_keys = 0;
   std::uint64_t evicted_keys = 0;
+  std::size_t volatile_keys = 0;
+  std::size_t stale_keys = 0;  // TTL passed, not yet removed
+  std::size_t used_memory_peak = 0;
   std::size_t used_memory = 0;
   std::size_t clients = 0;
 };
@@ -73,11 +76,12 @@ const char* policy_name(config::EvictionPolicy policy) {
 
 class InfoBuilder {
  public:
-  InfoBuilder(Server& server, const std::vector<ShardSnapshot>& shards, const Connection& conn)
-      : server_(server), shards_(shards), conn_(conn), config_(server.config()) {
+  InfoBuilder(Server& server, const std::vector<ShardSnapshot>& shards)
+      : server_(server), shards_(shards), config_(server.config()) {
     for (const auto& shard : shards) {
       total_.add(shard.stats);
       used_memory_ += shard.used_memory;
+      used_memory_peak_ += shard.used_memory_peak;
     }
   }
 
@@ -163,8 +167,8 @@ class InfoBuilder {
     line("used_memory_human", human_bytes(used));
     line("used_memory_rss", rss);
     line("used_memory_rss_human", human_bytes(rss));
-    line("used_memory_peak", used);
-    line("used_memory_peak_human", human_bytes(used));
+    line("used_memory_peak", used_memory_peak_);
+    line("used_memory_peak_human", human_bytes(used_memory_peak_));
     line("maxmemory", config_.maxmemory);
     line("maxmemory_human", human_bytes(config_.maxmemory));
     line("maxmemory_policy", policy_name(config_.maxmemory_policy));
@@ -199,12 +203,18 @@ class InfoBuilder {
     line("total_net_output_bytes", total_.total_net_output_bytes);
     line("rejected_connections", total_.rejected_connections);
     std::uint64_t expired = 0, evicted = 0;
+    std::size_t volatile_keys = 0, stale = 0;
     for (const auto& shard : shards_) {
       expired += shard.expired_keys;
       evicted += shard.evicted_keys;
+      volatile_keys += shard.volatile_keys;
+      stale += shard.stale_keys;
     }
     line("expired_keys", expired);
-    line("expired_stale_perc", "0.00");
+    line("expired_stale_perc",
+         fmt::format("{:.2f}", volatile_keys == 0 ? 0.0
+                                                  : 100.0 * static_cast<double>(stale) /
+                                                        static_cast<double>(volatile_keys)));
     line("evicted_keys", evicted);
     line("keyspace_hits", total_.keyspace_hits);
     line("keyspace_misses", total_.keyspace_misses);
@@ -289,10 +299,10 @@ class InfoBuilder {
 
   Server& server_;
   const std::vector<ShardSnapshot>& shards_;
-  const Connection& conn_;
   const config::Config config_;
   ShardStats total_;
   std::size_t used_memory_ = 0;
+  std::size_t used_memory_peak_ = 0;  // the sum of each shard's peak
   std::string out_;
 };
 
@@ -338,13 +348,16 @@ void info(CommandContext& ctx) {
           snap.avg_ttl_per_db.push_back(db->average_ttl_ms());
           snap.expired_keys += db->stats().expired_keys;
           snap.evicted_keys += db->stats().evicted_keys;
+          snap.volatile_keys += db->volatile_size();
+          snap.stale_keys += db->expiry().count_due(shard.clock().now(), 100000);
         }
         snap.used_memory = shard.used_memory();
+        snap.used_memory_peak = shard.note_used_memory_peak();
         snap.clients = shard.connections().size();
         return std::string();
       },
-      [snapshots, sections, conn, resp, &server](std::vector<std::string>&, std::string& out) {
-        InfoBuilder builder(server, *snapshots, *conn);
+      [snapshots, sections, resp, &server](std::vector<std::string>&, std::string& out) {
+        InfoBuilder builder(server, *snapshots);
         protocol::ReplyWriter(out, resp).verbatim(builder.build(sections));
       });
 }
