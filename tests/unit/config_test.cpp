@@ -339,10 +339,12 @@ TEST_CASE("parse_memory refuses what Redis refuses, and overflow", "[config]") {
     CHECK_FALSE(parse_memory(text));
   }
   // Redis reads these as 0 or wraps them; refused here, as a typo must not mean "no limit".
-  for (const char* text : {"", "kb", "18446744073709551616", "17179869184gb"}) {
+  for (const char* text : {"kb", "18446744073709551616", "17179869184gb"}) {
     INFO(text);
     CHECK_FALSE(parse_memory(text));
   }
+  // An empty value is 0, as Redis's CONFIG SET maxmemory "" answers OK.
+  CHECK(parse_memory("") == 0u);
 }
 
 // ---- CONFIG GET -------------------------------------------------------------------------------
