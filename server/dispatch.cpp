@@ -136,7 +136,8 @@ void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_
     return;
   }
   if (spec.merge == Merge::kNone) {
-    reject(&spec, "CROSSSLOT Keys in request don't hash to the same slot");
+    protocol::ReplyWriter(out_, state_.resp)
+        .error("CROSSSLOT Keys in request don't hash to the same slot");
     return;
   }
 
@@ -145,6 +146,13 @@ void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_
   const auto& positions = route.positions;
   const std::size_t step = static_cast<std::size_t>(std::max(spec.key_step, 1));
   const std::size_t first = positions.front();
+  // A request ending inside its last key group (MSET with an unpaired key) is refused whole,
+  // as Redis's handlers do, before any shard applies a part of it.
+  if (positions.back() + step > args.size()) {
+    protocol::ReplyWriter(out_, state_.resp)
+        .error("ERR wrong number of arguments for '" + spec.name + "' command");
+    return;
+  }
   const std::size_t after_last = positions.back() + step;
   std::vector<int> targets;
   std::vector<std::vector<std::string>> parts;

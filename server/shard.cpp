@@ -118,26 +118,31 @@ bool Shard::enforce_maxmemory() {
                             [this] { return used_memory(); });
 }
 
-void Shard::active_expire_cycle(std::int64_t budget_us) {
-  // Keys are taken soonest-first from each database's expiry heap, in batches, until none is
-  // due or the time slice is used up; then the tables get their incremental rehash steps.
-  const std::int64_t deadline = monotonic_us() + budget_us;
+void Shard::active_expire_cycle() {
+  // No slice may stall the shard for more than 1 ms. Keys are taken soonest-first from each
+  // database's expiry heap in small batches; the tables then get their incremental rehash steps.
+  constexpr std::int64_t kSliceUs = 900;
+  expire_slice_queued_ = false;
+  const std::int64_t deadline = monotonic_us() + kSliceUs;
   clock_.set_now(unix_time_ms());
   bool more = true;
   while (more && monotonic_us() < deadline) {
     more = false;
-    for (auto& db : databases_) more |= db->expire_due(256) == 256;
+    for (auto& db : databases_) more |= db->expire_due(64) == 64;
   }
   for (auto& db : databases_) {
-    while (db->table().rehashing() && monotonic_us() < deadline) db->maintain(100);
+    while (db->table().rehashing() && monotonic_us() < deadline) db->maintain(64);
     if (!db->table().rehashing()) db->maintain(0);
+  }
+  if (more && !shutting_down_) {
+    expire_slice_queued_ = true;
+    post([this] { active_expire_cycle(); });
   }
 }
 
 void Shard::cron() {
   const std::int64_t now = unix_time_ms();
-  // A quarter of each timer period at most, as Redis's slow expire cycle.
-  active_expire_cycle(250000 / std::max(config_.hz, 1));
+  if (!expire_slice_queued_) active_expire_cycle();
   note_used_memory_peak();
   // Instantaneous ops/sec, sampled as Redis's trackInstantaneousMetric.
   if (stats_.ops_last_sample_ms != 0 && now > stats_.ops_last_sample_ms) {

@@ -63,8 +63,10 @@ class Shard {
   // Before a command runs: evicts per maxmemory-policy while this shard holds more than its share
   // of maxmemory. False when still over the limit (the caller refuses denyoom commands).
   bool enforce_maxmemory();
-  // Expired-key removal and table maintenance, also run by the timer.
-  void active_expire_cycle(std::int64_t budget_us);
+  // Removes due keys and advances table maintenance for at most 1 ms, then, while keys are
+  // still due, queues another slice behind the work already waiting (clients are served in
+  // between). Started by the timer.
+  void active_expire_cycle();
   ShardStats& stats() { return stats_; }
   Slowlog& slowlog() { return slowlog_; }
   KeyLocks& key_locks() { return key_locks_; }
@@ -112,6 +114,7 @@ class Shard {
   bool pause_writes_only_ = false;
   bool shutting_down_ = false;
   std::size_t used_memory_peak_ = 0;
+  bool expire_slice_queued_ = false;
 };
 
 }  // namespace shardcache::server

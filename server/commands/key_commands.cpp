@@ -50,7 +50,8 @@ namespace {
 constexpr std::int64_t kSharedIntegers = 10000;
 constexpr std::int64_t kSharedRefcount = INT_MAX;
 
-// DEL and UNLINK. UNLINK frees on this thread too: string values are single allocations.
+// DEL and UNLINK. UNLINK frees on this thread too, as Redis does for values whose freeing effort
+// is below its lazy-free threshold: every string is one allocation.
 void del(CommandContext& ctx) {
   storage::Keyspace& db = ctx.shard.db(ctx.db);
   std::int64_t removed = 0;

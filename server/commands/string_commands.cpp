@@ -1,6 +1,7 @@
 // The STRING family's shared rules, and GET GETSET GETDEL MGET MSET. The other commands of the
-// family live in string_set_commands.cpp (SET and its variants, GETEX), string_counter_commands.cpp,
-// string_range_commands.cpp and string_multikey_commands.cpp (MSETNX, LCS).
+// family live in string_set_commands.cpp (SET and its variants, GETEX),
+// string_counter_commands.cpp, string_range_commands.cpp and string_multikey_commands.cpp
+// (MSETNX, LCS).
 #include "server/command_context.h"
 #include "server/commands/arguments.h"
 #include "server/commands/families.h"

@@ -34,7 +34,9 @@ struct KeyPlacement {
 KeyPlacement place_keys(CommandContext& ctx, const std::vector<std::string_view>& keys) {
   KeyPlacement placement;
   const Server& server = ctx.shard.server();
-  for (std::string_view key : keys) placement.keys_by_shard[server.shard_of_key(key)].emplace_back(key);
+  for (std::string_view key : keys) {
+    placement.keys_by_shard[server.shard_of_key(key)].emplace_back(key);
+  }
   for (const auto& entry : placement.keys_by_shard) placement.shards.push_back(entry.first);
   placement.local = placement.shards.size() == 1 && placement.shards[0] == ctx.shard.index() &&
                     !ctx.shard.key_locks().any_locked(keys);
@@ -57,13 +59,17 @@ struct MsetnxRequest {
   std::vector<std::string> pairs;  // key value key value ...
   std::vector<int> owners;         // per pair
 
-  bool owned_by(std::size_t pair, const Shard& shard) const { return owners[pair] == shard.index(); }
+  bool owned_by(std::size_t pair, const Shard& shard) const {
+    return owners[pair] == shard.index();
+  }
 };
 
 // Whether a key of `request` owned by `shard` exists (a write lookup: no hit/miss counted).
 bool any_key_exists(Shard& shard, int db, const MsetnxRequest& request) {
   for (std::size_t p = 0; p < request.owners.size(); ++p) {
-    if (request.owned_by(p, shard) && shard.db(db).find(request.pairs[2 * p]) != nullptr) return true;
+    if (request.owned_by(p, shard) && shard.db(db).find(request.pairs[2 * p]) != nullptr) {
+      return true;
+    }
   }
   return false;
 }

@@ -68,7 +68,8 @@ void getrange(CommandContext& ctx) {
     ctx.reply.bulk("");
     return;
   }
-  ctx.reply.bulk(value.substr(static_cast<std::size_t>(from), static_cast<std::size_t>(to - from + 1)));
+  ctx.reply.bulk(
+      value.substr(static_cast<std::size_t>(from), static_cast<std::size_t>(to - from + 1)));
 }
 
 // SETRANGE key offset value: writes value at offset, zero-padding the string up to it. An empty

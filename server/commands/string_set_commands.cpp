@@ -78,7 +78,8 @@ std::optional<SetOptions> parse_options(CommandContext& ctx, std::size_t first, 
   for (std::size_t i = first; i < ctx.args.size(); ++i) {
     const Option* option = find_option(option_word(ctx.args[i]), grammar);
     const bool has_value = i + 1 < ctx.args.size();
-    if (option == nullptr || options.has(option->conflicts) || (option->takes_value && !has_value)) {
+    if (option == nullptr || options.has(option->conflicts) ||
+        (option->takes_value && !has_value)) {
       ctx.reply.error(kErrSyntax);
       return std::nullopt;
     }
