@@ -107,7 +107,7 @@ std::size_t Shard::note_used_memory_peak() {
   return used_memory_peak_;
 }
 
-bool Shard::enforce_maxmemory() {
+bool Shard::evict_to_share(std::size_t max_evictions) {
   if (config_.maxmemory == 0) return true;
   // Each shard holds an equal share: keys spread evenly over shards by hash slot.
   const std::size_t limit = config_.maxmemory / static_cast<std::size_t>(server_.shard_count());
@@ -115,7 +115,22 @@ bool Shard::enforce_maxmemory() {
   // config::EvictionPolicy and storage::EvictionPolicy list the policies in the same order.
   const auto policy = static_cast<storage::EvictionPolicy>(config_.maxmemory_policy);
   return evictor_.make_room(database_views_, policy, config_.maxmemory_samples, clock_, limit,
-                            [this] { return used_memory(); });
+                            [this] { return used_memory(); }, max_evictions);
+}
+
+bool Shard::enforce_maxmemory() { return evict_to_share(SIZE_MAX); }
+
+void Shard::eviction_slice() {
+  // About a microsecond per eviction: 512 keep a slice well under 1 ms.
+  constexpr std::size_t kEvictionsPerSlice = 512;
+  eviction_slice_queued_ = false;
+  clock_.set_now(unix_time_ms());
+  const std::size_t before = used_memory();
+  if (evict_to_share(kEvictionsPerSlice) || shutting_down_) return;
+  if (used_memory() < before) {
+    eviction_slice_queued_ = true;
+    post([this] { eviction_slice(); });
+  }
 }
 
 void Shard::active_expire_cycle() {
@@ -143,6 +158,7 @@ void Shard::active_expire_cycle() {
 void Shard::cron() {
   const std::int64_t now = unix_time_ms();
   if (!expire_slice_queued_) active_expire_cycle();
+  if (!eviction_slice_queued_) eviction_slice();
   note_used_memory_peak();
   // Instantaneous ops/sec, sampled as Redis's trackInstantaneousMetric.
   if (stats_.ops_last_sample_ms != 0 && now > stats_.ops_last_sample_ms) {

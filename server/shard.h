@@ -63,6 +63,9 @@ class Shard {
   // Before a command runs: evicts per maxmemory-policy while this shard holds more than its share
   // of maxmemory. False when still over the limit (the caller refuses denyoom commands).
   bool enforce_maxmemory();
+  // Evicts for at most ~1 ms and queues another slice while still over the limit and making
+  // progress: brings a shard under a lowered maxmemory without waiting for commands.
+  void eviction_slice();
   // Removes due keys and advances table maintenance for at most 1 ms, then, while keys are
   // still due, queues another slice behind the work already waiting (clients are served in
   // between). Started by the timer.
@@ -89,6 +92,7 @@ class Shard {
   std::int64_t pause_end_ms() const { return pause_until_ms_; }
 
  private:
+  bool evict_to_share(std::size_t max_evictions);
   void schedule_cron();
   void cron();
 
@@ -115,6 +119,7 @@ class Shard {
   bool shutting_down_ = false;
   std::size_t used_memory_peak_ = 0;
   bool expire_slice_queued_ = false;
+  bool eviction_slice_queued_ = false;
 };
 
 }  // namespace shardcache::server

@@ -54,10 +54,12 @@ void Evictor::sample(std::vector<Keyspace*>& dbs, EvictionPolicy policy, int sam
 
 bool Evictor::make_room(std::vector<Keyspace*>& dbs, EvictionPolicy policy, int samples,
                         const EvictionClock& clock, std::size_t limit,
-                        const std::function<std::size_t()>& used) {
+                        const std::function<std::size_t()>& used,
+                        std::size_t max_evictions) {
   if (used() <= limit) return true;
   if (policy == EvictionPolicy::kNoEviction) return false;
-  while (used() > limit) {
+  for (std::size_t evictions = 0; used() > limit; ++evictions) {
+    if (evictions == max_evictions) return false;
     sample(dbs, policy, samples, clock);
     bool evicted = false;
     while (!pool_.empty() && !evicted) {

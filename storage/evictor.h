@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <functional>
 #include <random>
 #include <string>
@@ -23,11 +24,13 @@ enum class EvictionPolicy {
 
 class Evictor {
  public:
-  // Evicts until `used()` <= limit. Returns false when nothing more can be evicted (policy
-  // noeviction, or no candidate key) while still over the limit.
+  // Evicts until `used()` <= limit, or `max_evictions` keys are gone. Returns whether `used()`
+  // is within the limit: false when nothing more can be evicted (policy noeviction, or no
+  // candidate key) or the cap was reached first.
   bool make_room(std::vector<Keyspace*>& dbs, EvictionPolicy policy, int samples,
                  const EvictionClock& clock, std::size_t limit,
-                 const std::function<std::size_t()>& used);
+                 const std::function<std::size_t()>& used,
+                 std::size_t max_evictions = SIZE_MAX);
 
  private:
   struct Candidate {

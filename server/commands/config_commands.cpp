@@ -57,7 +57,10 @@ void config_set(CommandContext& ctx) {
 }
 
 void config_resetstat(CommandContext& ctx) {
-  apply_on_every_shard_then_ok(ctx, [](Shard& shard) { shard.stats().reset(); });
+  apply_on_every_shard_then_ok(ctx, [](Shard& shard) {
+    shard.stats().reset();
+    for (auto* db : shard.databases()) db->reset_stats();
+  });
 }
 
 void config_help(CommandContext& ctx) {

@@ -349,7 +349,7 @@ void info(CommandContext& ctx) {
           snap.expired_keys += db->stats().expired_keys;
           snap.evicted_keys += db->stats().evicted_keys;
           snap.volatile_keys += db->volatile_size();
-          snap.stale_keys += db->expiry().count_due(shard.clock().now(), 100000);
+          snap.stale_keys += db->expiry().count_due(shard.clock().now(), db->volatile_size());
         }
         snap.used_memory = shard.used_memory();
         snap.used_memory_peak = shard.note_used_memory_peak();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "server/command_table.h"
+#include "server/commands/lookup.h"
 #include "storage/entry.h"
 
 namespace shardcache::server {
@@ -17,11 +18,6 @@ std::vector<CommandBinding> key_expire_bindings();   // EXPIRE* PEXPIRE* TTL PTT
 std::vector<CommandBinding> key_move_bindings();     // RENAME RENAMENX COPY MOVE SWAPDB
 std::vector<CommandBinding> key_scan_bindings();     // SCAN
 std::vector<CommandBinding> key_listing_bindings();  // KEYS RANDOMKEY
-
-// Redis's lookupKeyRead: the live entry of `key` or nullptr, counting a keyspace hit or miss.
-// `touch` false is Redis's LOOKUP_NOTOUCH (TYPE, EXISTS, TTL, OBJECT read without refreshing the
-// key's LRU/LFU state).
-storage::Entry* lookup_read(Shard& shard, int db, std::string_view key, bool touch);
 
 // The database index of COPY ... DB and MOVE: an int as Redis's getIntFromObjectOrReply, then
 // in range. On failure replies with Redis's error and returns nullopt.

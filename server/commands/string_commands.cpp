@@ -27,16 +27,6 @@ storage::Encoding built_value_encoding(std::string_view value) {
   return value.size() <= kEmbstrSizeLimit ? storage::Encoding::kEmbstr : storage::Encoding::kRaw;
 }
 
-storage::Entry* lookup_read(Shard& shard, int db, std::string_view key) {
-  storage::Entry* entry = shard.db(db).find(key);
-  if (entry == nullptr) {
-    ++shard.stats().keyspace_misses;
-  } else {
-    ++shard.stats().keyspace_hits;
-  }
-  return entry;
-}
-
 storage::Entry* lookup_read(CommandContext& ctx, std::string_view key) {
   return lookup_read(ctx.shard, ctx.db, key);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "server/command_table.h"
+#include "server/commands/lookup.h"
 #include "storage/entry.h"
 
 namespace shardcache::server {
@@ -25,9 +26,7 @@ storage::Encoding client_value_encoding(std::string_view value);
 // never int.
 storage::Encoding built_value_encoding(std::string_view value);
 
-// A read lookup (Redis's lookupKeyRead): the live entry or nullptr, counted as a keyspace hit or
-// miss of `shard`.
-storage::Entry* lookup_read(Shard& shard, int db, std::string_view key);
+// lookup_read (lookup.h) of the command's database.
 storage::Entry* lookup_read(CommandContext& ctx, std::string_view key);
 
 // True, after replying WRONGTYPE, when `entry` exists and is not a string.
