@@ -83,6 +83,15 @@ bool Keyspace::remove(std::string_view key, RemovalCause cause) {
   return true;
 }
 
+Entry* Keyspace::detach(std::string_view key) {
+  Entry* entry = table_.remove(key);
+  if (entry == nullptr) return nullptr;
+  if (entry->has_expiry()) expiry_.remove(entry);
+  entry_bytes_ -= entry->allocated_bytes();
+  record({"DEL", entry->key()}, RemovalCause::kDeleted);
+  return entry;
+}
+
 bool Keyspace::set_expiry(std::string_view key, std::int64_t at_ms) {
   const std::int64_t now_ms = clock_.now();
   // A key whose TTL has passed does not exist (lazy expiry, as Redis's lookupKeyWrite): a new

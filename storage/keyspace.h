@@ -59,6 +59,9 @@ class Keyspace {
   // Removes `key`; returns whether it existed. The cause decides the statistics, not the effect
   // (always DEL).
   bool remove(std::string_view key, RemovalCause cause = RemovalCause::kDeleted);
+  // As remove(), but hands the unlinked entry to the caller, who frees it (UNLINK frees on
+  // another thread). nullptr if absent.
+  Entry* detach(std::string_view key);
   // Sets (at_ms >= 0) or clears (at_ms < 0) the TTL of an existing key. An expiry time in the
   // past deletes the key, as Redis does. Returns false if the key does not exist (a key whose
   // TTL has passed is expired here, with its DEL effect, rather than given a new TTL).

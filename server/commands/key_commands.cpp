@@ -11,6 +11,7 @@
 #include "server/commands/arguments.h"
 #include "server/commands/families.h"
 #include "server/commands/help_text.h"
+#include "server/server.h"
 #include "server/shard.h"
 
 namespace shardcache::server {
@@ -50,8 +51,6 @@ namespace {
 constexpr std::int64_t kSharedIntegers = 10000;
 constexpr std::int64_t kSharedRefcount = INT_MAX;
 
-// DEL and UNLINK. UNLINK frees on this thread too, as Redis does for values whose freeing effort
-// is below its lazy-free threshold: every string is one allocation.
 void del(CommandContext& ctx) {
   storage::Keyspace& db = ctx.shard.db(ctx.db);
   std::int64_t removed = 0;
@@ -59,6 +58,20 @@ void del(CommandContext& ctx) {
     // find() first: an expired key counts as absent (and is removed as expired).
     if (db.find(ctx.args[i], false) != nullptr) removed += db.remove(ctx.args[i]);
   }
+  ctx.reply.integer(removed);
+}
+
+// UNLINK: the keys leave the keyspace here; their memory is freed by the background thread, so a
+// large value never costs this shard its free().
+void unlink(CommandContext& ctx) {
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
+  std::vector<storage::Entry*> unlinked;
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
+    if (db.find(ctx.args[i], false) == nullptr) continue;
+    if (storage::Entry* entry = db.detach(ctx.args[i])) unlinked.push_back(entry);
+  }
+  const auto removed = static_cast<std::int64_t>(unlinked.size());
+  ctx.shard.server().lazy_freer().free_later(std::move(unlinked));
   ctx.reply.integer(removed);
 }
 
@@ -201,7 +214,7 @@ void memory_help(CommandContext& ctx) {
 std::vector<CommandBinding> key_bindings() {
   std::vector<CommandBinding> bindings = {
       {"del", del, Route::kKeys, Merge::kSumIntegers},
-      {"unlink", del, Route::kKeys, Merge::kSumIntegers},
+      {"unlink", unlink, Route::kKeys, Merge::kSumIntegers},
       {"exists", exists, Route::kKeys, Merge::kSumIntegers},
       {"touch", touch, Route::kKeys, Merge::kSumIntegers},
       {"type", type, Route::kKeys},
