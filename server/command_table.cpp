@@ -94,7 +94,7 @@ const CommandTable& CommandTable::instance() {
 
 const CommandSpec* CommandTable::find(std::string_view name) const {
   // Command names are short; lower-case into a stack buffer to avoid allocating per request.
-  char lowered[32];
+  char lowered[32] = {};
   if (name.size() > sizeof(lowered)) return nullptr;
   for (std::size_t i = 0; i < name.size(); ++i) lowered[i] = ascii_lower(name[i]);
   auto it = by_name_.find(std::string_view(lowered, name.size()));
