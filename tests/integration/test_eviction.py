@@ -130,6 +130,7 @@ def configure(c, policy, maxmemory=MAXMEMORY):
 # Each policy under a 10x overload
 # ------------------------------------------------------------------------------------------
 
+@pytest.mark.timing
 @pytest.mark.timeout_s(120)
 @pytest.mark.parametrize("policy", POLICIES)
 def test_policy_under_overload(shardcache, policy):
@@ -321,6 +322,7 @@ def read_all(c, keys, times=1):
     return [c.read_reply() for _ in range(len(keys) * times)]
 
 
+@pytest.mark.timing
 @pytest.mark.timeout_s(60)
 @pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu"])
 def test_hot_set_survives(shardcache, policy):
@@ -409,6 +411,7 @@ def test_eviction_config_at_run_time_matches_redis(sc, redis_server):
         assert replies[0] == replies[1], (pattern, replies)
 
 
+@pytest.mark.timing
 @pytest.mark.timeout_s(60)
 @pytest.mark.parametrize("threads", [1, 2])
 def test_lowering_maxmemory_evicts(shardcache, threads):
@@ -441,6 +444,7 @@ def test_lowering_maxmemory_evicts(shardcache, threads):
 # Hit ratio against redis-server (small run of tests/bench/hit_ratio.py)
 # ------------------------------------------------------------------------------------------
 
+@pytest.mark.timing
 @pytest.mark.timeout_s(240)
 @pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu"])
 def test_hit_ratio_not_worse_than_redis(shardcache, redis_server, policy):

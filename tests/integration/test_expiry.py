@@ -112,6 +112,7 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@pytest.mark.timing
 @pytest.mark.timeout_s(180)
 @pytest.mark.parametrize("threads", THREADS)
 def test_active_expiry_removes_due_keys(shardcache, threads):
@@ -291,6 +292,7 @@ def test_expired_stale_perc(shardcache, threads):
     pytest.fail("could not observe the stale keys before the cycle removed them (8 tries)")
 
 
+@pytest.mark.timing
 @pytest.mark.timeout_s(30)
 def test_active_expiry_respects_hz_slice(shardcache):
     """The active cycle does not starve clients: while 300k keys expire at once, PING keeps

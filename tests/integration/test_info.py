@@ -271,5 +271,6 @@ def test_time_and_lastsave(sc, redis_ref):
             assert isinstance(seconds, bytes) and isinstance(micros, bytes)
             assert abs(int(seconds) - time.time()) < 5 and 0 <= int(micros) < 1_000_000
             lastsave = c.cmd("LASTSAVE")
-            assert isinstance(lastsave, int) and time.time() - 600 < lastsave <= time.time() + 1
+            # The reference server may have been up for a long while (session-scoped).
+            assert isinstance(lastsave, int) and time.time() - 86400 < lastsave <= time.time() + 1
     differential(sc, redis_ref, [["TIME", "x"], ["LASTSAVE", "x"], ["DBSIZE", "x"]], setup=())
