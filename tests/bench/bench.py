@@ -23,6 +23,10 @@ import time
 # name → redis-benchmark arguments (after -p PORT)
 WORKLOADS = {
     "ping": ["-t", "ping", "-n", "1000000", "-c", "50", "-P", "16"],
+    "setget-p1": ["-t", "set,get", "-n", "2000000", "-r", "1000000", "-d", "64", "-c", "50",
+                  "-P", "1"],
+    "setget-p16": ["-t", "set,get", "-n", "2000000", "-r", "1000000", "-d", "64", "-c", "50",
+                   "-P", "16"],
 }
 
 
