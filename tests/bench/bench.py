@@ -12,13 +12,11 @@ drift; the ratios are the result.
 import argparse
 import datetime
 import os
-import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import time
+
+import zipf  # shared server launching and reporting (tests/bench/zipf.py)
 
 # name → redis-benchmark arguments (after -p PORT)
 WORKLOADS = {
@@ -30,48 +28,9 @@ WORKLOADS = {
 }
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(port, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(64).startswith(b"+PONG"):
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server on port {port} did not start")
-
-
-class Server:
-    def __init__(self, name, argv, port):
-        self.name, self.port = name, port
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_ready(port)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
 def start_servers(binary, server_core, threads):
-    pin = ["taskset", "-c", server_core]
-    sc_port, redis_port = free_port(), free_port()
-    shardcache = Server("shardcache", pin + [binary, "--port", str(sc_port), "--threads",
-                                             str(threads), "--loglevel", "warning"], sc_port)
-    redis = Server("redis", pin + ["redis-server", "--port", str(redis_port), "--save", "",
-                                   "--appendonly", "no", "--loglevel", "warning"], redis_port)
-    return shardcache, redis
+    return (zipf.start_shardcache(binary, threads=threads, cpu=server_core),
+            zipf.start_redis(cpu=server_core))
 
 
 def run_benchmark(port, args, client_core):
@@ -119,9 +78,7 @@ def main():
 
     command = " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
     lines = [
-        f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on {platform.node()} "
-        f"({os.cpu_count()} cores), redis-server "
-        f"{subprocess.run(['redis-server', '--version'], capture_output=True, text=True).stdout.split()[2][2:]}, "
+        f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on {zipf.machine_line()}; "
         f"shardcache threads={opts.threads}, {opts.rounds} rounds, server on core "
         f"{opts.server_core}, redis-benchmark on core {opts.client_core}.",
         f"Command: `{command}`",
@@ -132,11 +89,7 @@ def main():
     for workload, test, ours, theirs, median, low, high in rows:
         lines.append(f"| {workload} | {test} | {ours:,.0f} | {theirs:,.0f} | {median:.2f} | "
                      f"{low:.2f} | {high:.2f} |")
-    report = "\n".join(lines)
-    print(report)
-    if opts.markdown:
-        with open(opts.markdown, "w") as f:
-            f.write(report + "\n")
+    zipf.write_report(lines, opts.markdown)
 
 
 if __name__ == "__main__":
