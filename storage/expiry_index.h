@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "storage/entry.h"
@@ -29,28 +30,26 @@ class ExpiryIndex {
   // How many keys are due (expiry <= now_ms), counting at most `limit`: a walk of the heap
   // that skips every subtree whose root is not due, so it costs O(due keys).
   std::size_t count_due(std::int64_t now_ms, std::size_t limit) const;
-  std::size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
-  void clear() { std::vector<Slot>().swap(slots_); }
-  // Gives memory back after mass removals (a vector never shrinks by itself): reallocates to fit
-  // when under a quarter full. The copy is bounded to kMaxShrinkSlots (1 MiB, ~0.1 ms) so that
-  // the timer calling this never stalls; a larger, sparse heap waits until it gets that small.
-  void maybe_shrink() {
-    if (slots_.size() * 4 < slots_.capacity() && slots_.size() <= kMaxShrinkSlots) {
-      std::vector<Slot>(slots_).swap(slots_);
-    }
+  // The deque's blocks in use (512 bytes each in libstdc++).
+  std::size_t bytes() const {
+    constexpr std::size_t kBlock = 512;
+    return (slots_.size() * sizeof(Slot) + kBlock - 1) / kBlock * kBlock;
   }
+  void clear() { std::deque<Slot>().swap(slots_); }
 
  private:
   struct Slot {
     std::int64_t at;
     Entry* entry;
   };
-  static constexpr std::size_t kMaxShrinkSlots = 65536;
   void place(std::size_t index, Slot slot);
   void sift_up(std::size_t index);
   void sift_down(std::size_t index);
 
-  std::vector<Slot> slots_;
+  // A deque, not a vector: growing never moves the slots already there (a vector's doubling
+  // would copy 160 MB at 10M keys with a TTL, stalling the shard), and its blocks are freed as
+  // the heap shrinks.
+  std::deque<Slot> slots_;
 };
 
 }  // namespace shardcache::storage

@@ -176,7 +176,6 @@ std::int64_t Keyspace::average_ttl_ms() const {
 
 void Keyspace::maintain(std::size_t rehash_buckets) {
   if (!table_.rehash_step(rehash_buckets)) table_.maybe_shrink();
-  expiry_.maybe_shrink();
 }
 
 void Keyspace::swap_contents(Keyspace& other) {

@@ -90,7 +90,7 @@ class Keyspace {
   const ExpiryIndex& expiry() const { return expiry_; }
   int db_index() const { return db_; }
 
-  // Incremental rehashing and shrinking (of the table and the expiry heap), called by the
+  // Incremental rehashing and shrinking of the table, called by the
   // shard's timer.
   void maintain(std::size_t rehash_buckets);
 
