@@ -2,6 +2,7 @@
 thread: the keyspace no longer holds or accounts them when the reply arrives."""
 import time
 
+import pytest
 import redis
 
 
@@ -13,6 +14,7 @@ def _rss(r):
     return r.info("memory")["used_memory_rss"]
 
 
+@pytest.mark.timing  # asserts RSS: ASan's quarantine keeps freed pages
 def test_unlink_large_values(shardcache):
     server = shardcache(threads=2)
     r = redis.Redis(port=server.port)
