@@ -23,9 +23,17 @@ struct CommandContext {
   const CommandSpec& spec;
 };
 
+// What a handler may know of its client on any shard's thread: a copy taken on the client's
+// home thread when the command was dispatched.
+struct ClientView {
+  int db = 0;
+  int resp = 2;
+  bool no_touch = false;  // CLIENT NO-TOUCH: reads leave the keys' LRU/LFU state alone
+};
+
 // Runs `spec`'s handler on `shard` (the calling thread must be that shard's) and appends its
 // reply to `out`.
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
-                 int db, int resp, Connection* conn, std::string& out);
+                 const ClientView& client, Connection* conn, std::string& out);
 
 }  // namespace shardcache::server

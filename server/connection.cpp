@@ -40,15 +40,18 @@ std::string unknown_command_error(std::span<const std::string_view> args) {
 }  // namespace
 
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
-                 int db, int resp, Connection* conn, std::string& out) {
-  protocol::ReplyWriter writer(out, resp);
+                 const ClientView& client, Connection* conn, std::string& out) {
+  protocol::ReplyWriter writer(out, client.resp);
   shard.clock().set_now(unix_time_ms());
   if (!shard.enforce_maxmemory() && spec.has_flag(kFlagDenyOom)) {
     writer.error("OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
-  CommandContext ctx{args, writer, shard, db, conn, spec};
+  // As Redis: a NO-TOUCH client's reads do not refresh LRU/LFU state, except its TOUCH.
+  shard.clock().set_touch_suppressed(client.no_touch && spec.name != "touch");
+  CommandContext ctx{args, writer, shard, client.db, conn, spec};
   spec.handler(ctx);
+  shard.clock().set_touch_suppressed(false);
 }
 
 Connection::Connection(Shard& shard, Socket socket, ClientState state)
@@ -59,6 +62,10 @@ Connection::Connection(Shard& shard, Socket socket, ClientState state)
       pause_timer_(shard.io()) {}
 
 void Connection::start() { read_more(); }
+
+ClientView Connection::client_view() const {
+  return ClientView{state_.db, state_.resp, state_.no_touch};
+}
 
 bool Connection::auth_required() const {
   return !state_.authenticated && !shard_.config().requirepass.empty();
@@ -195,7 +202,7 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
     run_on_all_shards(*spec, args);
   } else {
     Connection* conn = spec->route == Route::kHome ? this : nullptr;
-    run_handler(*spec, shard_, args, state_.db, state_.resp, conn, out_);
+    run_handler(*spec, shard_, args, client_view(), conn, out_);
   }
   if (suspended_) return false;
   finish_command(*spec, mark, monotonic_us() - pending_start_us_);

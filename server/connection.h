@@ -17,6 +17,7 @@
 
 #include "protocol/request_parser.h"
 #include "server/client_state.h"
+#include "server/command_context.h"
 
 namespace shardcache::server {
 
@@ -60,6 +61,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // One CLIENT LIST / CLIENT INFO line, without the trailing newline.
   std::string describe() const;
   bool auth_required() const;
+  ClientView client_view() const;
 
  private:
   void read_more();

@@ -80,9 +80,9 @@ KeyRoute route_keys(const CommandSpec& spec, std::span<const std::string_view> a
 // them, it waits on that shard for the release and runs then.
 class RemoteCall : public std::enable_shared_from_this<RemoteCall> {
  public:
-  RemoteCall(const CommandSpec& spec, std::span<const std::string_view> args, int db, int resp,
+  RemoteCall(const CommandSpec& spec, std::span<const std::string_view> args, ClientView client,
              std::shared_ptr<Connection> conn, Shard& target)
-      : spec_(spec), args_(args.begin(), args.end()), db_(db), resp_(resp), conn_(std::move(conn)),
+      : spec_(spec), args_(args.begin(), args.end()), client_(client), conn_(std::move(conn)),
         target_(target) {}
 
   void operator()() {
@@ -96,14 +96,14 @@ class RemoteCall : public std::enable_shared_from_this<RemoteCall> {
       }
     }
     std::string out;
-    run_handler(spec_, target_, views, db_, resp_, nullptr, out);
+    run_handler(spec_, target_, views, client_, nullptr, out);
     conn_->shard().post([conn = conn_, out = std::move(out)] { conn->complete(out); });
   }
 
  private:
   const CommandSpec& spec_;
   std::vector<std::string> args_;
-  int db_, resp_;
+  ClientView client_;
   std::shared_ptr<Connection> conn_;
   Shard& target_;
 };
@@ -124,14 +124,14 @@ void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_
   Server& server = shard_.server();
   const KeyRoute route = route_keys(spec, args, server);
   if (route.positions.empty() || (route.single_shard() && route.shards[0] == shard_.index())) {
-    run_handler(spec, shard_, args, state_.db, state_.resp, nullptr, out_);
+    run_handler(spec, shard_, args, client_view(), nullptr, out_);
     return;
   }
   if (route.single_shard()) {
     suspended_ = true;
     Shard& target = server.shard(route.shards[0]);
-    auto call = std::make_shared<RemoteCall>(spec, args, state_.db, state_.resp,
-                                             shared_from_this(), target);
+    auto call = std::make_shared<RemoteCall>(spec, args, client_view(), shared_from_this(),
+                                             target);
     target.post([call] { (*call)(); });
     return;
   }
@@ -179,17 +179,17 @@ void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_
   auto shared_parts = std::make_shared<std::vector<std::vector<std::string>>>(std::move(parts));
   std::vector<int> part_of_shard(static_cast<std::size_t>(server.shard_count()), -1);
   for (std::size_t i = 0; i < targets.size(); ++i) part_of_shard[targets[i]] = static_cast<int>(i);
-  const int db = state_.db, resp = state_.resp;
+  const ClientView client = client_view();
   Transaction::start(
       shared_from_this(), std::move(keys_by_shard),
-      [&spec, targets, shared_parts, part_of_shard, key_place, db, resp](Transaction& txn) {
+      [&spec, targets, shared_parts, part_of_shard, key_place, client](Transaction& txn) {
         txn.run(
             targets,
-            [&spec, shared_parts, part_of_shard, db, resp](Shard& shard) {
+            [&spec, shared_parts, part_of_shard, client](Shard& shard) {
               const auto& owned = (*shared_parts)[part_of_shard[shard.index()]];
               std::vector<std::string_view> views(owned.begin(), owned.end());
               std::string out;
-              run_handler(spec, shard, views, db, resp, nullptr, out);
+              run_handler(spec, shard, views, client, nullptr, out);
               return out;
             },
             [&spec, &txn, key_place](std::vector<std::string>& replies) {
@@ -203,12 +203,12 @@ void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_
 void Connection::run_on_all_shards(const CommandSpec& spec,
                                    std::span<const std::string_view> args) {
   auto owned = std::make_shared<std::vector<std::string>>(args.begin(), args.end());
-  const int db = state_.db, resp = state_.resp;
+  const ClientView client = client_view();
   gather_all(
-      [&spec, owned, db, resp](Shard& shard) {
+      [&spec, owned, client](Shard& shard) {
         std::vector<std::string_view> views(owned->begin(), owned->end());
         std::string out;
-        run_handler(spec, shard, views, db, resp, nullptr, out);
+        run_handler(spec, shard, views, client, nullptr, out);
         return out;
       },
       [&spec](std::vector<std::string>& replies, std::string& out) {

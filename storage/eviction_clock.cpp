@@ -17,6 +17,7 @@ std::uint8_t EvictionClock::decayed_counter(std::uint32_t bits, std::int64_t now
 }
 
 void EvictionClock::touch(Entry* entry, std::int64_t now_ms) const {
+  if (touch_suppressed_) return;
   if (!lfu_) {
     entry->set_eviction_bits(lru_clock(now_ms));
     return;

@@ -32,8 +32,10 @@ class EvictionClock {
 
   // Bits for a newly created entry.
   std::uint32_t initial_bits(std::int64_t now_ms) const;
-  // Records an access.
+  // Records an access (unless suppressed).
   void touch(Entry* entry, std::int64_t now_ms) const;
+  // While set, touch() records nothing: the command runs for a CLIENT NO-TOUCH client.
+  void set_touch_suppressed(bool suppressed) { touch_suppressed_ = suppressed; }
 
   // OBJECT IDLETIME: seconds since the last access (LRU).
   std::int64_t idle_seconds(const Entry* entry, std::int64_t now_ms) const;
@@ -53,6 +55,7 @@ class EvictionClock {
   std::uint8_t decayed_counter(std::uint32_t bits, std::int64_t now_ms) const;
 
   std::int64_t now_ms_ = 0;
+  bool touch_suppressed_ = false;
   bool lfu_ = false;
   int log_factor_ = 10;
   int decay_minutes_ = 1;

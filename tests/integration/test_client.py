@@ -516,3 +516,25 @@ def test_client_reply_off_then_close(sc, redis_ref, payload):
     ours, closed = exchange_window(sc.port, payload, 5)
     assert closed
     assert ours == theirs
+
+
+@pytest.mark.parametrize("threads", [1, 4])
+def test_client_no_touch_leaves_idle_time(shardcache, threads):
+    """CLIENT NO-TOUCH ON (Redis 7.2): reads leave the keys' LRU state alone; TOUCH still
+    refreshes it. Keys on every shard, so remote and cross-shard reads are covered."""
+    server = shardcache(threads=threads)
+    keys = [f"nt:{i}" for i in range(8)]
+    with server.connect() as c:
+        c.cmd("MSET", *[x for k in keys for x in (k, "v")])
+    time.sleep(2.1)
+    with server.connect() as c:
+        assert c.cmd("CLIENT", "NO-TOUCH", "ON") == Status("OK")
+        for k in keys:
+            c.cmd("GET", k)
+        c.cmd("MGET", *keys)
+        assert all(c.cmd("OBJECT", "IDLETIME", k) >= 2 for k in keys)
+        assert c.cmd("TOUCH", keys[0]) == 1
+        assert c.cmd("OBJECT", "IDLETIME", keys[0]) == 0
+        assert c.cmd("CLIENT", "NO-TOUCH", "OFF") == Status("OK")
+        c.cmd("GET", keys[1])
+        assert c.cmd("OBJECT", "IDLETIME", keys[1]) == 0
