@@ -20,9 +20,6 @@ namespace shardcache::server {
 class KeyLocks {
  public:
   bool empty() const { return holders_.empty(); }
-  bool is_locked(std::string_view key) const {
-    return !holders_.empty() && holders_.find(std::string(key)) != holders_.end();
-  }
   bool any_locked(const std::vector<std::string_view>& keys) const;
 
   // Locks `keys` for transaction `txid` and calls `granted` — now if none is held, or later,
