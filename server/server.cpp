@@ -44,7 +44,9 @@ Server::Server(config::Config config)
   }
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  for (auto& shard : shards_) shard->release_references();
+}
 
 bool Server::admit_client() {
   const int max = config().maxclients;

@@ -62,6 +62,12 @@ void Shard::begin_shutdown() {
   work_.reset();
 }
 
+void Shard::release_references() {
+  io_.shutdown();
+  connections_.clear();
+  key_locks_ = KeyLocks();
+}
+
 void Shard::add_connection(const std::shared_ptr<Connection>& conn) {
   connections_.emplace(conn->state().id, conn);
 }

@@ -28,6 +28,14 @@ class Server;
 class Connection;
 class Listener;
 
+// An io_context whose pending handlers can be destroyed on demand. A handler queued on one
+// shard may hold the last reference to a connection whose socket belongs to another shard's
+// context, so every shard must drop its handlers before any context is destroyed.
+class ShardIoContext : public boost::asio::io_context {
+ public:
+  using boost::asio::io_context::shutdown;  // protected in execution_context
+};
+
 class Shard {
  public:
   Shard(Server& server, int index, const config::Config& config);
@@ -52,6 +60,10 @@ class Shard {
   void begin_shutdown();
   // Listening sockets are accepted on by this shard's thread (one SO_REUSEPORT socket per shard).
   void add_listener(std::unique_ptr<Listener> listener);
+  // After the thread has ended: destroys queued handlers, connections and lock waiters, which
+  // may reference other shards' sockets. The server calls it on every shard before destroying
+  // any of them.
+  void release_references();
 
   storage::Keyspace& db(int index) { return *databases_[static_cast<std::size_t>(index)]; }
   std::vector<storage::Keyspace*>& databases() { return database_views_; }
@@ -100,7 +112,7 @@ class Shard {
   const int index_;
   config::Config config_;
   protocol::Limits limits_;
-  boost::asio::io_context io_;
+  ShardIoContext io_;
   // Keeps run() from returning while the shard is idle.
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   boost::asio::steady_timer cron_timer_;

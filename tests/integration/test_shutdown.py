@@ -1,4 +1,5 @@
 """SHUTDOWN, SIGTERM and SIGINT: exit status 0 within a second, whatever the clients do."""
+import os
 import signal
 import time
 
@@ -6,13 +7,15 @@ import pytest
 
 from helpers import Status, differential, encode_command
 
-EXIT_LIMIT = 1.0
+# The server must exit within a second; under ASan/TSan (SHARDCACHE_SANITIZER, set by make
+# asan/tsan) it runs several times slower, so the bound is relaxed there, not dropped.
+EXIT_LIMIT = 10.0 if os.environ.get("SHARDCACHE_SANITIZER") else 1.0
 
 
 def _exit_time(server, action) -> tuple[float, int | None]:
     start = time.monotonic()
     action()
-    rc = server.wait(5)
+    rc = server.wait(max(5.0, 2 * EXIT_LIMIT))
     return time.monotonic() - start, rc
 
 
