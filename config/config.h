@@ -37,6 +37,15 @@ struct Config {
   std::uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
   std::uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
   int hz = 10;
+  // Compact-encoding thresholds of the container types (see storage/container.h).
+  int hash_max_listpack_entries = 128;
+  int hash_max_listpack_value = 64;
+  int set_max_intset_entries = 512;
+  int set_max_listpack_entries = 128;
+  int set_max_listpack_value = 64;
+  int zset_max_listpack_entries = 128;
+  int zset_max_listpack_value = 64;
+  int list_max_listpack_size = -2;  // > 0: entries per quicklist node; -1..-5: 4..64 KiB
   std::string config_file;  // the file the config was loaded from, empty if none
   std::uint64_t version = 0;  // raised by each CONFIG SET, so shards keep the newest copy
 };

@@ -137,6 +137,39 @@ const std::vector<ParamSpec>& param_table() {
        .max = kIntMax,
        .clamp_min = 1,
        .clamp_max = 500},
+      {.name = "hash-max-listpack-entries",
+       .mutable_at_runtime = true,
+       .field = &Config::hash_max_listpack_entries,
+       .max = kIntMax},
+      {.name = "hash-max-listpack-value",
+       .mutable_at_runtime = true,
+       .field = &Config::hash_max_listpack_value,
+       .max = kIntMax},
+      {.name = "set-max-intset-entries",
+       .mutable_at_runtime = true,
+       .field = &Config::set_max_intset_entries,
+       .max = kIntMax},
+      {.name = "set-max-listpack-entries",
+       .mutable_at_runtime = true,
+       .field = &Config::set_max_listpack_entries,
+       .max = kIntMax},
+      {.name = "set-max-listpack-value",
+       .mutable_at_runtime = true,
+       .field = &Config::set_max_listpack_value,
+       .max = kIntMax},
+      {.name = "zset-max-listpack-entries",
+       .mutable_at_runtime = true,
+       .field = &Config::zset_max_listpack_entries,
+       .max = kIntMax},
+      {.name = "zset-max-listpack-value",
+       .mutable_at_runtime = true,
+       .field = &Config::zset_max_listpack_value,
+       .max = kIntMax},
+      {.name = "list-max-listpack-size",
+       .mutable_at_runtime = true,
+       .field = &Config::list_max_listpack_size,
+       .signed_min = std::numeric_limits<int>::min(),  // below -5 works as -5, as Redis
+       .max = kIntMax},
   };
   return table;
 }
@@ -204,9 +237,12 @@ std::optional<ValueProblem> assign_param(const ParamSpec& spec, Config& config,
           [&](int Config::*field) -> std::optional<ValueProblem> {
             const std::optional<long long> value = parse_integer(text);
             if (!value) return ValueProblem::kNotInteger;
-            if (*value < 0 || !in_range(static_cast<std::uint64_t>(*value))) {
-              return ValueProblem::kOutOfRange;
+            if (*value < spec.signed_min) return ValueProblem::kOutOfRange;
+            if (*value < 0) {
+              config.*field = static_cast<int>(*value);
+              return std::nullopt;
             }
+            if (!in_range(static_cast<std::uint64_t>(*value))) return ValueProblem::kOutOfRange;
             // Every integer range ends at or below INT_MAX, so the narrowing is exact.
             config.*field = static_cast<int>(clamped(static_cast<std::uint64_t>(*value)));
             return std::nullopt;

@@ -27,7 +27,9 @@ struct ParamSpec {
   std::string_view name;
   bool mutable_at_runtime;
   ParamField field;
-  // Accepted range of integer and memory values (no setting takes negative values).
+  // Accepted range of integer and memory values. Only integer settings whose signed_min is
+  // negative take negative values (list-max-listpack-size), from signed_min up.
+  std::int64_t signed_min = 0;
   std::uint64_t min = 0;
   std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
   // Redis accepts any hz in range but runs with it brought into [1, 500]; this does the same.

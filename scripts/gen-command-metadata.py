@@ -29,16 +29,40 @@ COMMANDS = [
     "del", "unlink", "exists", "type", "touch", "rename", "renamenx", "copy", "move",
     "randomkey", "keys", "scan", "expire", "pexpire", "expireat", "pexpireat", "expiretime",
     "pexpiretime", "ttl", "pttl", "persist", "object", "swapdb",
+    # hashes
+    "hset", "hsetnx", "hmset", "hget", "hmget", "hgetall", "hdel", "hexists", "hlen", "hstrlen",
+    "hkeys", "hvals", "hincrby", "hincrbyfloat", "hrandfield", "hscan",
+    # lists
+    "lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "llen", "lrange", "lindex", "lset",
+    "linsert", "lrem", "ltrim", "lpos", "lmove", "rpoplpush", "lmpop", "blpop", "brpop", "blmove",
+    "brpoplpush", "blmpop",
+    # sets
+    "sadd", "srem", "smembers", "sismember", "smismember", "scard", "spop", "srandmember",
+    "smove", "sinter", "sintercard", "sunion", "sdiff", "sinterstore", "sunionstore",
+    "sdiffstore", "sscan",
+    # sorted sets
+    "zadd", "zincrby", "zrem", "zcard", "zscore", "zmscore", "zrank", "zrevrank", "zcount",
+    "zlexcount", "zrange", "zrangestore", "zrangebyscore", "zrevrangebyscore", "zrangebylex",
+    "zrevrangebylex", "zrevrange", "zremrangebyrank", "zremrangebyscore", "zremrangebylex",
+    "zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "zmpop", "bzmpop", "zrandmember", "zunion",
+    "zinter", "zdiff", "zunionstore", "zinterstore", "zdiffstore", "zintercard", "zscan",
+    # transactions
+    "multi", "exec", "discard", "watch", "unwatch",
+    # pub/sub
+    "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "publish", "pubsub",
+    "ssubscribe", "sunsubscribe", "spublish",
 ]
 SUBCOMMANDS = {
     "client": ["id", "setname", "getname", "list", "info", "kill", "setinfo", "reply", "no-evict",
-               "no-touch", "pause", "unpause", "help"],
+               "no-touch", "pause", "unpause", "help", "unblock", "tracking", "caching", "getredir",
+               "trackinginfo"],
     "config": ["get", "set", "resetstat", "help"],
     "command": ["count", "info", "docs", "list", "getkeys", "help"],
     "slowlog": ["get", "len", "reset", "help"],
     "latency": ["latest", "reset", "help"],
     "memory": ["usage", "help"],
     "object": ["encoding", "freq", "idletime", "refcount", "help"],
+    "pubsub": ["channels", "numsub", "numpat", "shardchannels", "shardnumsub", "help"],
 }
 
 # Subcommands newer than the reference server that current clients send (ioredis and node-redis

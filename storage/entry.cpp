@@ -1,5 +1,7 @@
 #include "storage/entry.h"
 
+#include "storage/container.h"
+
 #include <malloc.h>
 
 #include <algorithm>
@@ -103,24 +105,35 @@ Entry* Entry::create(std::string_view key, std::string_view value, ValueType typ
   return entry;
 }
 
-void Entry::destroy(Entry* entry) { std::free(entry); }
-
-Entry* Entry::with_value(Entry* old, std::string_view value, Encoding encoding) {
-  Entry* entry = create(old->key(), value, old->type(), encoding, old->expire_at_ms());
-  entry->next_ = old->next_;
-  entry->set_eviction_bits(old->eviction_bits());
-  if (old->has_expiry()) entry->set_expiry_slot(old->expiry_slot());
-  destroy(old);
-  return entry;
+Entry* Entry::create(std::string_view key, Container* container, std::int64_t expire_at_ms) {
+  const std::string_view pointer_bytes(reinterpret_cast<const char*>(&container),
+                                       sizeof(container));
+  return create(key, pointer_bytes, container->type(), container->encoding(), expire_at_ms);
 }
 
-Entry* Entry::with_expiry(Entry* old, std::int64_t expire_at_ms) {
-  Entry* entry = create(old->key(), old->value(), old->type(), old->encoding(), expire_at_ms);
+void Entry::destroy(Entry* entry) {
+  delete entry->container();
+  std::free(entry);
+}
+
+void Entry::destroy_keeping_container(Entry* entry) { std::free(entry); }
+
+Entry* Entry::rebuilt(Entry* old, std::string_view value, Encoding encoding,
+                      std::int64_t expire_at_ms) {
+  Entry* entry = create(old->key(), value, old->type(), encoding, expire_at_ms);
   entry->next_ = old->next_;
   entry->set_eviction_bits(old->eviction_bits());
   if (old->has_expiry() && entry->has_expiry()) entry->set_expiry_slot(old->expiry_slot());
-  destroy(old);
+  std::free(old);  // a container, if any, now belongs to the new entry
   return entry;
+}
+
+Entry* Entry::with_value(Entry* old, std::string_view value, Encoding encoding) {
+  return rebuilt(old, value, encoding, old->expire_at_ms());
+}
+
+Entry* Entry::with_expiry(Entry* old, std::int64_t expire_at_ms) {
+  return rebuilt(old, old->value(), old->encoding(), expire_at_ms);
 }
 
 std::string_view Entry::key() const {
@@ -135,6 +148,13 @@ std::string_view Entry::value() const {
 
 char* Entry::mutable_value() {
   return const_cast<char*>(layout_of(payload(), has_expiry()).value);
+}
+
+Container* Entry::container() const {
+  if (type() == ValueType::kString) return nullptr;
+  Container* container = nullptr;
+  std::memcpy(&container, layout_of(payload(), has_expiry()).value, sizeof(container));
+  return container;
 }
 
 std::int64_t Entry::expire_at_ms() const {
@@ -156,7 +176,9 @@ void Entry::set_expiry_slot(std::uint32_t slot) {
 }
 
 std::size_t Entry::allocated_bytes() const {
-  return ::malloc_usable_size(const_cast<Entry*>(this));
+  const Container* held = container();
+  return ::malloc_usable_size(const_cast<Entry*>(this)) +
+         (held != nullptr ? held->accounted_bytes() : 0);
 }
 
 }  // namespace shardcache::storage

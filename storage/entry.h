@@ -6,6 +6,8 @@
 // meta packs the type (4 bits), the encoding (4 bits) and 24 bits of eviction state: the LRU
 // clock in seconds, or an 8-bit LFU log counter and 16-bit decay time in minutes, as Redis.
 // Keys without a TTL pay nothing for it; a 16-byte key with a 32-byte value takes 63 bytes.
+// A hash, list, set or sorted set stores a pointer to its Container as the value bytes; the
+// entry owns it.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +15,8 @@
 #include <string_view>
 
 namespace shardcache::storage {
+
+class Container;
 
 enum class ValueType : std::uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
 
@@ -30,8 +34,13 @@ class Entry {
   // Allocates an entry holding copies of `key` and `value`. `expire_at_ms` < 0: no TTL.
   static Entry* create(std::string_view key, std::string_view value, ValueType type,
                        Encoding encoding, std::int64_t expire_at_ms);
-  // Frees an entry made by create().
+  // Allocates an entry owning `container` (type and encoding taken from it).
+  static Entry* create(std::string_view key, Container* container, std::int64_t expire_at_ms);
+  // Frees an entry made by create(), and the container it owns.
   static void destroy(Entry* entry);
+  // Frees the entry but not its container, whose ownership the caller has taken (RENAME/MOVE
+  // hand the container over to a new entry).
+  static void destroy_keeping_container(Entry* entry);
   // A new entry with the same key, metadata and TTL and another value; `old` is freed.
   static Entry* with_value(Entry* old, std::string_view value, Encoding encoding);
   // A new entry with the same key, value and metadata and another TTL (< 0: none); `old` is freed.
@@ -45,6 +54,8 @@ class Entry {
   std::string_view value() const;
   // Writable value bytes (SETRANGE in place when the size does not change).
   char* mutable_value();
+  // The container of a hash, list, set or sorted set; nullptr for a string.
+  Container* container() const;
 
   ValueType type() const { return static_cast<ValueType>(meta_ >> 28); }
   Encoding encoding() const { return static_cast<Encoding>((meta_ >> 24) & 0xf); }
@@ -60,12 +71,17 @@ class Entry {
   std::uint32_t expiry_slot() const;
   void set_expiry_slot(std::uint32_t slot);
 
-  // Bytes this entry holds on the heap (its allocation's usable size).
+  // Bytes this entry holds on the heap: its allocation's usable size, plus what its container
+  // was last charged for (Container::accounted_bytes).
   std::size_t allocated_bytes() const;
 
  private:
   static constexpr std::uint8_t kHasExpiry = 1;
   Entry() = default;
+  // An entry that keeps this one's key, TTL slot and eviction state with another value/TTL;
+  // frees `old` but not its container.
+  static Entry* rebuilt(Entry* old, std::string_view value, Encoding encoding,
+                        std::int64_t expire_at_ms);
   // The payload starts right after flags_, in what would be the struct's tail padding: the
   // allocation is sized by hand and the struct is never copied.
   static constexpr std::size_t kHeaderSize = 13;

@@ -76,6 +76,52 @@ Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encodi
   return entry;
 }
 
+Entry* Keyspace::set_container(std::string_view key, std::unique_ptr<Container> container,
+                               std::int64_t expire_at_ms) {
+  Entry* old = find(key, false);
+  // Written only when it differs: a container handed over by RENAME across shards may still be
+  // read by the source shard's thread releasing it, and its count is unchanged.
+  if (container->accounted_bytes() != container->bytes()) {
+    container->set_accounted_bytes(container->bytes());
+  }
+  Entry* entry = Entry::create(key, container.get(), expire_at_ms);
+  container.release();  // the entry owns it now
+  entry->set_eviction_bits(old != nullptr ? old->eviction_bits()
+                                          : clock_.initial_bits(clock_.now()));
+  if (old != nullptr) {
+    table_.remove(key);
+    unlink_and_free(old);
+  }
+  link(entry);
+  return entry;
+}
+
+void Keyspace::commit(Entry* entry, std::span<const std::string_view> effect) {
+  if (sink_ != nullptr && !effect.empty()) sink_->record(db_, effect, RemovalCause::kDeleted);
+  Container* container = entry->container();
+  if (container->size() == 0) {
+    table_.remove(entry->key());
+    unlink_and_free(entry);
+    return;
+  }
+  const std::size_t now_bytes = container->bytes();
+  entry_bytes_ = entry_bytes_ - container->accounted_bytes() + now_bytes;
+  container->set_accounted_bytes(now_bytes);
+  entry->set_encoding(container->encoding());
+}
+
+std::unique_ptr<Container> Keyspace::release_container(std::string_view key) {
+  Entry* entry = find(key, false);
+  if (entry == nullptr || entry->container() == nullptr) return nullptr;
+  std::unique_ptr<Container> container(entry->container());
+  table_.remove(key);
+  if (entry->has_expiry()) expiry_.remove(entry);
+  entry_bytes_ -= entry->allocated_bytes();
+  record({"DEL", entry->key()}, RemovalCause::kDeleted);
+  Entry::destroy_keeping_container(entry);
+  return container;
+}
+
 bool Keyspace::remove(std::string_view key, RemovalCause cause) {
   Entry* entry = table_.remove(key);
   if (entry == nullptr) return false;

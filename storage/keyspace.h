@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <random>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "storage/container.h"
 #include "storage/entry.h"
 #include "storage/eviction_clock.h"
 #include "storage/expiry_index.h"
@@ -56,6 +58,18 @@ class Keyspace {
   // does not carry its past time. Returns the new entry.
   Entry* set_string(std::string_view key, std::string_view value, Encoding encoding,
                     std::int64_t expire_at_ms, bool keep_ttl = false);
+  // Stores a container (hash, list, set, sorted set) under `key`, replacing whatever it held;
+  // expire_at_ms < 0: no TTL. Records no effect: the caller fills the container and commits.
+  Entry* set_container(std::string_view key, std::unique_ptr<Container> container,
+                       std::int64_t expire_at_ms = -1);
+  // Closes a change made in place to `entry`'s container: records `effect`, charges the
+  // container's new size, updates the encoding OBJECT ENCODING shows, and deletes the key when
+  // the container is empty (Redis deletes emptied keys; replaying the effect empties it too).
+  // `entry` must not be used afterwards.
+  void commit(Entry* entry, std::span<const std::string_view> effect);
+  // Removes `key` (recording DEL) and hands its container over to the caller (RENAME and MOVE of
+  // a container move the object itself). nullptr if the key is absent or a string.
+  std::unique_ptr<Container> release_container(std::string_view key);
   // Removes `key`; returns whether it existed. The cause decides the statistics, not the effect
   // (always DEL).
   bool remove(std::string_view key, RemovalCause cause = RemovalCause::kDeleted);

@@ -15,5 +15,9 @@ std::vector<CommandBinding> info_bindings();        // INFO
 std::vector<CommandBinding> introspection_bindings();  // COMMAND ... SLOWLOG LATENCY
 std::vector<CommandBinding> string_bindings();      // GET SET MGET
 std::vector<CommandBinding> key_bindings();         // DEL EXISTS MEMORY USAGE
+std::vector<CommandBinding> hash_bindings();        // H*
+std::vector<CommandBinding> list_bindings();        // L* R* BL* BR*
+std::vector<CommandBinding> set_bindings();         // S* (not SET, SCAN, SELECT)
+std::vector<CommandBinding> zset_bindings();        // Z* BZ*
 
 }  // namespace shardcache::server

@@ -18,10 +18,15 @@ namespace {
 
 // What of a key a transfer carries over.
 struct ValueSnapshot {
-  std::string value;
+  std::string value;  // a string's bytes
   storage::Encoding encoding;
   std::int64_t expire_at_ms;
   std::uint32_t eviction_bits;
+  // A container key. COPY takes a deep copy when it reads the source. RENAME and MOVE hand the
+  // object itself over: the destination adopts it and the source is removed without freeing it.
+  // Both keys stay locked in between, so nothing else reaches the object.
+  std::unique_ptr<storage::Container> copy;
+  storage::Container* moved = nullptr;
 };
 
 // Looks the source up as the command does: COPY reads it (a keyspace hit or miss), the others
@@ -32,8 +37,20 @@ std::optional<ValueSnapshot> read_source(Shard& shard, const TransferRequest& re
           ? lookup_read(shard, request.source_db, request.source, true)
           : shard.db(request.source_db).find(request.source, true);
   if (entry == nullptr) return std::nullopt;
-  return ValueSnapshot{std::string(entry->value()), entry->encoding(), entry->expire_at_ms(),
-                       entry->eviction_bits()};
+  ValueSnapshot snapshot;
+  snapshot.encoding = entry->encoding();
+  snapshot.expire_at_ms = entry->expire_at_ms();
+  snapshot.eviction_bits = entry->eviction_bits();
+  if (const storage::Container* container = entry->container()) {
+    if (request.kind == TransferKind::kCopy) {
+      snapshot.copy = container->clone();
+    } else {
+      snapshot.moved = entry->container();
+    }
+  } else {
+    snapshot.value = std::string(entry->value());
+  }
+  return snapshot;
 }
 
 bool destination_taken(Shard& shard, const TransferRequest& request) {
@@ -49,17 +66,30 @@ TransferOutcome decide(const TransferRequest& request, bool taken) {
 
 // Stores the value under the destination name. A renamed or moved key keeps its access state
 // (Redis moves the object itself); a copy is a new object and starts afresh.
-void write_destination(Shard& shard, const TransferRequest& request, const ValueSnapshot& value) {
-  storage::Entry* entry = shard.db(request.destination_db)
-                              .set_string(request.destination, value.value, value.encoding,
-                                          value.expire_at_ms);
+void write_destination(Shard& shard, const TransferRequest& request, ValueSnapshot& value) {
+  storage::Keyspace& db = shard.db(request.destination_db);
+  storage::Entry* entry = nullptr;
+  if (value.copy || value.moved != nullptr) {
+    std::unique_ptr<storage::Container> container =
+        value.copy ? std::move(value.copy) : std::unique_ptr<storage::Container>(value.moved);
+    entry = db.set_container(request.destination, std::move(container), value.expire_at_ms);
+  } else {
+    entry = db.set_string(request.destination, value.value, value.encoding, value.expire_at_ms);
+  }
   entry->set_eviction_bits(request.kind == TransferKind::kCopy
                                ? shard.clock().initial_bits(shard.clock().now())
                                : value.eviction_bits);
 }
 
 void remove_source_unless_copy(Shard& shard, const TransferRequest& request) {
-  if (request.kind != TransferKind::kCopy) shard.db(request.source_db).remove(request.source);
+  if (request.kind == TransferKind::kCopy) return;
+  storage::Keyspace& db = shard.db(request.source_db);
+  // A container now belongs to the destination's entry: the source lets go of it unfreed.
+  if (std::unique_ptr<storage::Container> handed_over = db.release_container(request.source)) {
+    (void)handed_over.release();
+    return;
+  }
+  db.remove(request.source);
 }
 
 // A transfer's state, shared by its steps. Shard results travel here rather than as reply bytes:
@@ -156,7 +186,7 @@ void transfer_in_transaction(CommandContext& ctx, std::shared_ptr<TransferState>
 }  // namespace
 
 TransferOutcome transfer_on_one_shard(Shard& shard, const TransferRequest& request) {
-  const auto source = read_source(shard, request);
+  auto source = read_source(shard, request);
   if (!source) return TransferOutcome::kNoSource;
   // RENAME key key: nothing to do once the key is known to exist (COPY refuses it earlier).
   if (request.source == request.destination && request.source_db == request.destination_db) {

@@ -9,6 +9,9 @@ namespace shardcache::server {
 
 class Shard;
 
+inline constexpr const char* kErrWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+
 // Redis's lookupKeyRead: the live entry of `key` or nullptr, counting a keyspace hit or miss.
 // `touch` false is Redis's LOOKUP_NOTOUCH (TYPE, EXISTS, TTL, OBJECT read without refreshing the
 // key's LRU/LFU state).

@@ -15,9 +15,6 @@ namespace shardcache::server {
 class Shard;
 struct CommandContext;
 
-inline constexpr const char* kErrWrongType =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-
 // The encoding Redis's tryObjectEncoding gives a value a client stores as it is (SET, MSET,
 // GETSET, APPEND to a new key): int for a canonical 64-bit integer of at most 20 characters,
 // embstr up to 44 bytes, raw beyond.
