@@ -29,6 +29,9 @@ struct ClientView {
   int db = 0;
   int resp = 2;
   bool no_touch = false;  // CLIENT NO-TOUCH: reads leave the keys' LRU/LFU state alone
+  // The command runs inside MULTI/EXEC: blocking commands (BLPOP ...) must not block but answer
+  // as their timeout would, as Redis does.
+  bool in_multi = false;
 };
 
 // Runs `spec`'s handler on `shard` (the calling thread must be that shard's) and appends its
