@@ -12,6 +12,8 @@ class Shard;
 class Connection;
 struct CommandSpec;
 
+struct ClientView;
+
 struct CommandContext {
   std::span<const std::string_view> args;  // args[0] is the command name as the client sent it
   protocol::ReplyWriter& reply;
@@ -21,6 +23,7 @@ struct CommandContext {
   // commands may run on another shard's thread, where the connection must not be touched.
   Connection* conn;
   const CommandSpec& spec;
+  const ClientView& client;  // what the handler may know of its client on any thread
 };
 
 // What a handler may know of its client on any shard's thread: a copy taken on the client's

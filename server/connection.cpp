@@ -49,7 +49,7 @@ void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::str
   }
   // As Redis: a NO-TOUCH client's reads do not refresh LRU/LFU state, except its TOUCH.
   shard.clock().set_touch_suppressed(client.no_touch && spec.name != "touch");
-  CommandContext ctx{args, writer, shard, client.db, conn, spec};
+  CommandContext ctx{args, writer, shard, client.db, conn, spec, client};
   spec.handler(ctx);
   shard.clock().set_touch_suppressed(false);
 }
