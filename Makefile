@@ -12,7 +12,7 @@ ASAN_DIR    := build/asan
 TSAN_DIR    := build/tsan
 FUZZ_DIR    := build/fuzz
 
-.PHONY: all deps deps-build build run test check-build asan tsan fuzz bench clean
+.PHONY: all deps deps-build build run test check-build asan tsan fuzz bench docker-test clean
 
 all: build
 
@@ -64,6 +64,11 @@ fuzz: deps
 # Benchmarks against redis-server in the same run (ratios); see docs/benchmarks.md.
 bench: build deps
 	tests/bench/run.sh $(RELEASE_DIR)/server/shardcache-server
+
+# Builds the container image and checks it from the host (starts dockerd if none answers);
+# see docs/operations.md.
+docker-test:
+	@scripts/docker-test
 
 clean:
 	rm -rf build
