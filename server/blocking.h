@@ -8,7 +8,7 @@
 //   const auto timeout = blocking::parse_timeout(ctx, ctx.args.back());
 //   if (!timeout) return;                       // the error is written
 //   blocking::WaitOps ops{
-//       .ready = [](Shard& shard, int db, std::string_view key) { ... non-empty zset? ... },
+//       .ready = [](Shard& shard, int db, std::string_view key) { ... a zset? ... },
 //       .serve = [](Shard& shard, int db, std::string_view key, int resp,
 //                   blocking::Deliver deliver) {
 //         ... pop through the keyspace door (commit with a non-blocking effect: ZPOPMIN ...),
@@ -21,7 +21,8 @@
 // its commit.
 //
 // Guarantees:
-//  - Keys are checked in argument order; the first ready one serves the client at once.
+//  - Keys are checked in argument order; the first ready one serves the client at once, and a
+//    key of another type met first answers WRONGTYPE.
 //  - Per key, clients are served first blocked, first served. A client blocked on several keys
 //    (possibly on several shards) is served exactly once, by the first key that gets data: an
 //    atomic claim decides, and the key's shard pops for the client in the same step as the
@@ -57,10 +58,18 @@ namespace blocking {
 // Callable from any thread, exactly once.
 using Deliver = std::function<void(std::string reply)>;
 
+// What a key holds for a blocked command.
+enum class Readiness {
+  kEmpty,      // nothing (absent key): keep waiting
+  kReady,      // data of the command's type: serve
+  kWrongType,  // another type: the first check of the keys answers WRONGTYPE, as Redis; a key
+               // signalled later with another type is ignored (the client keeps waiting)
+};
+
 // What a blocking command does with a key. Both run on the key's shard thread.
 struct WaitOps {
-  // Whether `key` holds what the command waits for (e.g. a non-empty list). Must not change data.
-  std::function<bool(Shard& shard, int db, std::string_view key)> ready;
+  // What `key` holds for the command (e.g. a non-empty list). Must not change data.
+  std::function<Readiness(Shard& shard, int db, std::string_view key)> ready;
   // Called once ready() said yes and this client was claimed for the key: takes the data
   // (through the keyspace door) and calls `deliver` with the reply. It may deliver later from
   // another shard's thread (BLMOVE pushing to a destination on another shard), except inside
