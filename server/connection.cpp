@@ -294,8 +294,9 @@ void Connection::kill() { close(); }
 
 void Connection::shutdown() {
   close_after_reply_ = true;
-  // A client held by CLIENT PAUSE or a key lock has no reply in the making: close it now.
-  if (suspended_ && pending_spec_ == nullptr) {
+  // A client held by CLIENT PAUSE or a key lock has no reply in the making: close it now; so
+  // does a blocked client.
+  if ((suspended_ && pending_spec_ == nullptr) || blocked_) {
     close();
     return;
   }
@@ -309,6 +310,7 @@ void Connection::close() {
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);
   pause_timer_.cancel();
+  blocking::abandon(*this);
   shard_.server().release_client();
   // Last: may drop the shard's reference to this object (handlers in flight hold their own).
   shard_.remove_connection(state_.id);
@@ -317,7 +319,7 @@ void Connection::close() {
 std::string Connection::describe() const {
   const std::int64_t now = unix_time_ms();
   const std::string cmd = state_.last_command ? state_.last_command->name : "NULL";
-  const char* flags = "N";  // no MULTI, blocking or pub/sub state exists yet
+  const char* flags = blocked_ ? "b" : "N";  // no MULTI or pub/sub state exists yet
   return fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
       "multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem=0 "

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
+#include "server/blocking.h"
 #include "server/client_state.h"
 #include "server/command_context.h"
 
@@ -62,6 +63,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string describe() const;
   bool auth_required() const;
   ClientView client_view() const;
+  // The blocking command (BLPOP ...) this client waits in, if any.
+  std::shared_ptr<blocking::BlockedClient>& blocked() { return blocked_; }
 
  private:
   void read_more();
@@ -105,6 +108,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t pending_mark_ = 0;
   std::int64_t pending_start_us_ = 0;
   boost::asio::steady_timer pause_timer_;
+  std::shared_ptr<blocking::BlockedClient> blocked_;
 };
 
 }  // namespace shardcache::server

@@ -66,6 +66,7 @@ void Shard::release_references() {
   io_.shutdown();
   connections_.clear();
   key_locks_ = KeyLocks();
+  waiting_room_.clear();
 }
 
 void Shard::add_connection(const std::shared_ptr<Connection>& conn) {

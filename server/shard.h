@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "protocol/limits.h"
+#include "server/blocking.h"
 #include "server/key_locks.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
@@ -85,6 +86,8 @@ class Shard {
   ShardStats& stats() { return stats_; }
   Slowlog& slowlog() { return slowlog_; }
   KeyLocks& key_locks() { return key_locks_; }
+  // The clients blocked on this shard's keys (BLPOP ...).
+  blocking::WaitingRoom& waiting_room() { return waiting_room_; }
   // This shard's copy of the configuration; updated by Server::broadcast_config.
   const config::Config& config() const { return config_; }
   void set_config(const config::Config& config);
@@ -124,6 +127,7 @@ class Shard {
   ShardStats stats_;
   Slowlog slowlog_;
   KeyLocks key_locks_;
+  blocking::WaitingRoom waiting_room_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections_;
   std::int64_t pause_until_ms_ = 0;

@@ -4,6 +4,7 @@
 
 #include "protocol/reply_writer.h"
 #include "server/ascii.h"
+#include "server/blocking.h"
 #include "server/clock.h"
 #include "server/command_context.h"
 #include "server/commands/arguments.h"
@@ -210,6 +211,36 @@ void client_kill(CommandContext& ctx) {
       });
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command's wait, on the client's home shard.
+void client_unblock(CommandContext& ctx) {
+  bool with_error = false;
+  if (ctx.args.size() == 4) {
+    if (iequals(ctx.args[3], "error")) {
+      with_error = true;
+    } else if (!iequals(ctx.args[3], "timeout")) {
+      ctx.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  const auto id = parse_int64(ctx.args[2]);
+  if (!id) {
+    ctx.reply.error(kErrNotInteger);
+    return;
+  }
+  ctx.conn->gather_all(
+      [id = static_cast<std::uint64_t>(*id), with_error](Shard& shard) {
+        const auto& connections = shard.connections();
+        const auto it = connections.find(id);
+        const bool unblocked = it != connections.end() && blocking::unblock(*it->second, with_error);
+        return std::string(unblocked ? "1" : "0");
+      },
+      [](std::vector<std::string>& parts, std::string& out) {
+        std::int64_t unblocked = 0;
+        for (const auto& part : parts) unblocked += part == "1";
+        protocol::ReplyWriter(out).integer(unblocked);
+      });
+}
+
 void client_reply(CommandContext& ctx) {
   ClientState& state = ctx.conn->state();
   const std::string_view mode = ctx.args[2];
@@ -329,6 +360,7 @@ std::vector<CommandBinding> client_bindings() {
       {"client|info", client_info, Route::kHome},
       {"client|list", client_list, Route::kHome},
       {"client|kill", client_kill, Route::kHome},
+      {"client|unblock", client_unblock, Route::kHome},
       {"client|reply", client_reply, Route::kHome},
       {"client|no-evict", client_no_evict, Route::kHome},
       {"client|no-touch", client_no_touch, Route::kHome},

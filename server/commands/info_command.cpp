@@ -13,6 +13,7 @@
 #include "server/clock.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
+#include "server/blocking.h"
 #include "server/commands/families.h"
 #include "server/connection.h"
 #include "server/server.h"
@@ -154,7 +155,7 @@ class InfoBuilder {
     line("maxclients", config_.maxclients);
     line("client_recent_max_input_buffer", 0);
     line("client_recent_max_output_buffer", 0);
-    line("blocked_clients", 0);
+    line("blocked_clients", blocking::blocked_clients());
     line("tracking_clients", 0);
     line("clients_in_timeout_table", 0);
   }
