@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -154,7 +155,9 @@ void walk(const std::shared_ptr<BlockedClient>& client, std::size_t first) {
 }
 
 void start_timer(const std::shared_ptr<BlockedClient>& client, std::int64_t timeout_ms) {
-  if (timeout_ms <= 0) return;
+  // Beyond a century a timeout is "forever" (and would overflow the clock's arithmetic).
+  constexpr std::int64_t kCenturyMs = 100LL * 365 * 24 * 3600 * 1000;
+  if (timeout_ms <= 0 || timeout_ms > kCenturyMs) return;
   client->timer_.emplace(client->home_.io());
   client->timer_->expires_after(std::chrono::milliseconds(timeout_ms));
   client->timer_->async_wait([client](const boost::system::error_code& ec) {
@@ -219,17 +222,16 @@ std::optional<std::int64_t> parse_timeout(CommandContext& ctx, std::string_view 
     return std::nullopt;
   }
   const long double ms = seconds * 1000.0L;
-  // A conversion out of long long's range gives LLONG_MIN on x86-64, which Redis reports as
-  // negative; so do we.
-  if (!(ms > -9.2e18L && ms < 9.2e18L) || static_cast<long long>(ms) < 0) {
-    if (ms >= 9.2e18L) {
-      ctx.reply.error("ERR timeout is out of range");
-    } else {
-      ctx.reply.error("ERR timeout is negative");
-    }
+  // Redis casts to long long: out of its range that gives LLONG_MIN on x86-64, "negative".
+  constexpr long double kTwo63 = 9223372036854775808.0L;
+  const std::int64_t timeout_ms = (ms >= kTwo63 || ms < -kTwo63)
+                                      ? std::numeric_limits<std::int64_t>::min()
+                                      : static_cast<std::int64_t>(ms);
+  if (timeout_ms < 0) {
+    ctx.reply.error("ERR timeout is negative");
     return std::nullopt;
   }
-  return static_cast<std::int64_t>(ms);
+  return timeout_ms;
 }
 
 void wait_for_keys(CommandContext& ctx, std::vector<std::string> keys, std::int64_t timeout_ms,

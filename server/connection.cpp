@@ -72,7 +72,9 @@ bool Connection::auth_required() const {
 }
 
 void Connection::read_more() {
-  if (reading_ || closed_ || suspended_ || close_after_reply_) return;
+  // A blocked client keeps being read (its later commands wait in the buffer) so that its
+  // disconnect is seen and its wait abandoned.
+  if (reading_ || closed_ || (suspended_ && !blocked_) || close_after_reply_) return;
   if (writing_ && out_.size() > kMaxQueuedOutput) return;  // on_written() reads again
   if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
   const std::size_t unparsed = in_end_ - in_begin_;
