@@ -1,0 +1,135 @@
+// HINCRBY HINCRBYFLOAT: a field read as a number, incremented and written back as text. As in
+// Redis, the increment is parsed before the key is looked up, and a missing field counts from 0.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "server/command_context.h"
+#include "server/commands/arguments.h"
+#include "server/commands/hash_family.h"
+#include "server/shard.h"
+
+namespace shardcache::server {
+namespace {
+
+// Redis's MAX_LONG_DOUBLE_CHARS: the longest text it parses as, or prints from, a long double.
+constexpr std::size_t kMaxLongDoubleChars = 5 * 1024;
+
+// Redis's string2ld: a strtold number (hex and "inf" included) without leading space, not NaN,
+// not out of range (an underflow to zero counts as out of range), and all of `text` (a NUL byte
+// inside ends the parse early, so it is refused).
+// (string_counter_commands.cpp holds the same rule for INCRBYFLOAT, in a file of its own.)
+std::optional<long double> parse_long_double(std::string_view text) {
+  if (text.empty() || text.size() >= kMaxLongDoubleChars) return std::nullopt;
+  char buf[kMaxLongDoubleChars];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  char* end = nullptr;
+  errno = 0;
+  const long double value = std::strtold(buf, &end);
+  const bool out_of_range =
+      errno == ERANGE &&
+      (value == HUGE_VALL || value == -HUGE_VALL || std::fpclassify(value) == FP_ZERO);
+  if (std::isspace(static_cast<unsigned char>(buf[0])) || end != buf + text.size() || out_of_range ||
+      errno == EINVAL || std::isnan(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// Redis's ld2string in LD_STR_HUMAN mode for a finite value: "%.17Lf" without trailing zeros (nor
+// a trailing point), and "-0" as "0".
+std::string format_long_double(long double value) {
+  char buf[kMaxLongDoubleChars];  // the largest long double has 4933 integer digits
+  std::size_t len = static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.17Lf", value));
+  if (std::memchr(buf, '.', len) != nullptr) {
+    while (buf[len - 1] == '0') --len;
+    if (buf[len - 1] == '.') --len;
+  }
+  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
+  return std::string(buf, len);
+}
+
+// The hash at args[1] (nullopt after WRONGTYPE) and the current value of field args[2].
+struct Counter {
+  OpenedHash opened;
+  std::optional<std::string_view> value;
+};
+
+std::optional<Counter> open_counter(CommandContext& ctx) {
+  const auto opened = open_hash_write(ctx);
+  if (!opened) return std::nullopt;
+  Counter counter{*opened, std::nullopt};
+  if (*opened) counter.value = opened->value->get(ctx.args[2]);
+  return counter;
+}
+
+// Stores `text` in field args[2], creating the key if needed, and commits `effect`.
+void store(CommandContext& ctx, std::string_view text, std::span<const std::string_view> effect) {
+  const auto opened = open_hash_or_create(ctx);  // cannot be WRONGTYPE: checked before
+  opened->value->set(ctx.args[2], text, encoding_limits(ctx));
+  commit(ctx, *opened, effect);
+}
+
+// HINCRBY key field increment
+void hincrby(CommandContext& ctx) {
+  const auto incr = parse_int64(ctx.args[3]);
+  if (!incr) return ctx.reply.error(kErrNotInteger);
+  const auto counter = open_counter(ctx);
+  if (!counter) return;
+  std::int64_t value = 0;
+  if (counter->value) {
+    const auto parsed = parse_int64(*counter->value);
+    if (!parsed) return ctx.reply.error("ERR hash value is not an integer");
+    value = *parsed;
+  }
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  if ((*incr < 0 && value < 0 && *incr < kMin - value) ||
+      (*incr > 0 && value > 0 && *incr > kMax - value)) {
+    return ctx.reply.error("ERR increment or decrement would overflow");
+  }
+  value += *incr;
+  store(ctx, std::to_string(value), ctx.args);
+  ctx.reply.integer(value);
+}
+
+// HINCRBYFLOAT key field increment: replicated as HSET key field <result>, as Redis does, so that
+// a replica does not redo the floating-point arithmetic.
+void hincrbyfloat(CommandContext& ctx) {
+  const auto incr = parse_long_double(ctx.args[3]);
+  if (!incr) return ctx.reply.error("ERR value is not a valid float");
+  if (std::isinf(*incr)) return ctx.reply.error("ERR value is NaN or Infinity");
+  const auto counter = open_counter(ctx);
+  if (!counter) return;
+  long double value = 0;
+  if (counter->value) {
+    const auto parsed = parse_long_double(*counter->value);
+    if (!parsed) return ctx.reply.error("ERR hash value is not a float");
+    value = *parsed;
+  }
+  value += *incr;
+  if (std::isnan(value) || std::isinf(value)) {
+    return ctx.reply.error("ERR increment would produce NaN or Infinity");
+  }
+  const std::string text = format_long_double(value);
+  const std::string_view effect[] = {"HSET", ctx.args[1], ctx.args[2], text};
+  store(ctx, text, effect);
+  ctx.reply.bulk(text);
+}
+
+}  // namespace
+
+std::vector<CommandBinding> hash_counter_bindings() {
+  return {
+      {"hincrby", hincrby, Route::kKeys},
+      {"hincrbyfloat", hincrbyfloat, Route::kKeys},
+  };
+}
+
+}  // namespace shardcache::server
