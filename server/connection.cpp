@@ -11,6 +11,7 @@
 #include "server/clock.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
+#include "server/multi_exec.h"
 #include "server/server.h"
 #include "server/shard.h"
 
@@ -64,7 +65,7 @@ Connection::Connection(Shard& shard, Socket socket, ClientState state)
 void Connection::start() { read_more(); }
 
 ClientView Connection::client_view() const {
-  return ClientView{state_.db, state_.resp, state_.no_touch};
+  return ClientView{state_.db, state_.resp, state_.no_touch, multi_.executing};
 }
 
 bool Connection::auth_required() const {
@@ -148,6 +149,7 @@ void Connection::process_input() {
 }
 
 bool Connection::reject(const CommandSpec* spec, std::string_view error) {
+  if (multi_.active) multi_.dirty = true;  // EXEC will answer EXECABORT
   const std::size_t mark = out_.size();
   protocol::ReplyWriter(out_, state_.resp).error(error);
   shard_.stats().record_error(std::string_view(out_).substr(mark));
@@ -175,6 +177,7 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
   if (auth_required() && !spec->has_flag(kFlagNoAuth)) {
     return reject(spec, "NOAUTH Authentication required.");
   }
+  if (multi_.active && queue_in_multi(*spec, args)) return true;
   if (shard_.paused_for(spec->has_flag(kFlagWrite))) {
     put_back(command_bytes);
     pause_timer_.expires_at(std::chrono::steady_clock::now() +
@@ -258,6 +261,12 @@ void Connection::wake() {
 }
 
 void Connection::complete(std::string_view reply) {
+  if (multi_.waiting) {
+    // A command queued in MULTI finished for the EXEC running it; EXEC itself is still pending.
+    multi_.waiting = false;
+    multi_.on_reply(reply);
+    return;
+  }
   // Earlier replies may have been flushed while this command waited: its reply starts here.
   pending_mark_ = out_.size();
   out_.append(reply);
@@ -313,6 +322,7 @@ void Connection::close() {
   socket_.close(ignored);
   pause_timer_.cancel();
   blocking::abandon(*this);
+  unwatch_all(*this);
   shard_.server().release_client();
   // Last: may drop the shard's reference to this object (handlers in flight hold their own).
   shard_.remove_connection(state_.id);

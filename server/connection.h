@@ -19,6 +19,7 @@
 #include "server/blocking.h"
 #include "server/client_state.h"
 #include "server/command_context.h"
+#include "server/multi_state.h"
 
 namespace shardcache::server {
 
@@ -63,6 +64,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string describe() const;
   bool auth_required() const;
   ClientView client_view() const;
+  // MULTI/EXEC/WATCH state.
+  MultiState& multi() { return multi_; }
+  // EXEC: runs one queued command routed as execute() would route it (server/multi_exec.cpp).
+  // True when it finished at once, its reply in `reply`; false when it waits for other shards:
+  // its reply then reaches multi().on_reply.
+  bool run_queued(const CommandSpec& spec, std::span<const std::string_view> args,
+                  std::string& reply);
   // The blocking command (BLPOP ...) this client waits in, if any.
   std::shared_ptr<blocking::BlockedClient>& blocked() { return blocked_; }
 
@@ -73,6 +81,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Runs one parsed command. Returns false when the pipeline must stop (suspended or closing).
   bool execute(std::span<const std::string_view> args, std::size_t command_bytes);
   bool reject(const CommandSpec* spec, std::string_view error);
+  // Between MULTI and EXEC: queues the command and answers +QUEUED (or refuses it). False for
+  // the commands that act at once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+  bool queue_in_multi(const CommandSpec& spec, std::span<const std::string_view> args);
   // Whether a key of this command that lives on the home shard is held by a transaction.
   bool must_wait_for_locks(const CommandSpec& spec, std::span<const std::string_view> args);
   // Puts the command back in the input, to be parsed again when the pipeline is woken.
@@ -108,6 +119,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t pending_mark_ = 0;
   std::int64_t pending_start_us_ = 0;
   boost::asio::steady_timer pause_timer_;
+  MultiState multi_;
   std::shared_ptr<blocking::BlockedClient> blocked_;
 };
 

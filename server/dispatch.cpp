@@ -244,10 +244,9 @@ void Connection::gather(std::vector<int> shards, ShardWork work, GatherDone done
       self->shard_.post([self, pending, i, reply = std::move(reply)]() mutable {
         pending->replies[i] = std::move(reply);
         if (--pending->remaining > 0) return;
-        // Earlier replies may have been flushed while this command waited.
-        self->pending_mark_ = self->out_.size();
-        pending->done(pending->replies, self->out_);
-        self->resume();
+        std::string reply;
+        pending->done(pending->replies, reply);
+        self->complete(reply);
       });
     });
   }

@@ -19,6 +19,7 @@ Shard::Shard(Server& server, int index, const config::Config& config)
       cron_timer_(io_) {
   for (int i = 0; i < config.databases; ++i) {
     databases_.push_back(std::make_unique<storage::Keyspace>(i, clock_));
+    databases_.back()->set_key_observer(&watch_registry_);
     database_views_.push_back(databases_.back().get());
   }
   set_config(config);

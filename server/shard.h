@@ -17,6 +17,7 @@
 #include "protocol/limits.h"
 #include "server/blocking.h"
 #include "server/key_locks.h"
+#include "server/watch_registry.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
 #include "storage/eviction_clock.h"
@@ -86,6 +87,8 @@ class Shard {
   ShardStats& stats() { return stats_; }
   Slowlog& slowlog() { return slowlog_; }
   KeyLocks& key_locks() { return key_locks_; }
+  // The keys of this shard that clients WATCH.
+  WatchRegistry& watch_registry() { return watch_registry_; }
   // The clients blocked on this shard's keys (BLPOP ...).
   blocking::WaitingRoom& waiting_room() { return waiting_room_; }
   // This shard's copy of the configuration; updated by Server::broadcast_config.
@@ -127,6 +130,7 @@ class Shard {
   ShardStats stats_;
   Slowlog slowlog_;
   KeyLocks key_locks_;
+  WatchRegistry watch_registry_;
   blocking::WaitingRoom waiting_room_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections_;

@@ -11,6 +11,15 @@ Transaction::Transaction(std::shared_ptr<Connection> conn,
 
 void Transaction::start(const std::shared_ptr<Connection>& conn,
                         std::map<int, std::vector<std::string>> keys_by_shard, Body body) {
+  if (Transaction* outer = conn->multi().outer) {
+    // A command queued in MULTI, run by an EXEC that already holds all of its commands' keys:
+    // it runs inside that EXEC, taking (and so releasing) no lock of its own.
+    std::shared_ptr<Transaction> nested(new Transaction(conn, {}, std::move(body)));
+    nested->txid_ = outer->txid_;
+    conn->suspend();
+    nested->body_(*nested);
+    return;
+  }
   std::shared_ptr<Transaction> txn(new Transaction(conn, std::move(keys_by_shard), std::move(body)));
   txn->txid_ = conn->shard().server().next_transaction_id();
   conn->suspend();

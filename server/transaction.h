@@ -25,7 +25,8 @@ class Transaction : public std::enable_shared_from_this<Transaction> {
   using StepDone = std::function<void(std::vector<std::string>& replies)>;
 
   // Locks `keys_by_shard` and then calls `body` on the home thread. The connection's pipeline is
-  // suspended until body's chain of steps calls finish().
+  // suspended until body's chain of steps calls finish(). Inside an EXEC that holds the keys
+  // already (MultiState::outer), the body runs at once within it.
   static void start(const std::shared_ptr<Connection>& conn,
                     std::map<int, std::vector<std::string>> keys_by_shard, Body body);
 

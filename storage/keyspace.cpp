@@ -32,6 +32,7 @@ void Keyspace::drop(Entry* entry, RemovalCause cause) {
   if (cause == RemovalCause::kExpired) ++stats_.expired_keys;
   if (cause == RemovalCause::kEvicted) ++stats_.evicted_keys;
   // Recorded from the entry's own key before it is freed: the caller's key may be a view of it.
+  modified(entry->key());
   record({"DEL", entry->key()}, cause);
   Entry::destroy(entry);
 }
@@ -65,6 +66,7 @@ Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encodi
     unlink_and_free(old);
   }
   link(entry);
+  modified(entry->key());
   if (sink_ != nullptr) {
     if (at >= 0) {
       const std::string at_text = std::to_string(at);
@@ -93,10 +95,12 @@ Entry* Keyspace::set_container(std::string_view key, std::unique_ptr<Container> 
     unlink_and_free(old);
   }
   link(entry);
+  modified(entry->key());
   return entry;
 }
 
 void Keyspace::commit(Entry* entry, std::span<const std::string_view> effect) {
+  modified(entry->key());
   if (sink_ != nullptr && !effect.empty()) sink_->record(db_, effect, RemovalCause::kDeleted);
   Container* container = entry->container();
   if (container->size() == 0) {
@@ -117,6 +121,7 @@ std::unique_ptr<Container> Keyspace::release_container(std::string_view key) {
   table_.remove(key);
   if (entry->has_expiry()) expiry_.remove(entry);
   entry_bytes_ -= entry->allocated_bytes();
+  modified(entry->key());
   record({"DEL", entry->key()}, RemovalCause::kDeleted);
   Entry::destroy_keeping_container(entry);
   return container;
@@ -134,6 +139,7 @@ Entry* Keyspace::detach(std::string_view key) {
   if (entry == nullptr) return nullptr;
   if (entry->has_expiry()) expiry_.remove(entry);
   entry_bytes_ -= entry->allocated_bytes();
+  modified(entry->key());
   record({"DEL", entry->key()}, RemovalCause::kDeleted);
   return entry;
 }
@@ -167,6 +173,7 @@ bool Keyspace::set_expiry(std::string_view key, std::int64_t at_ms) {
     entry = moved;
   }
   entry_bytes_ = entry_bytes_ - before + entry->allocated_bytes();
+  modified(key);
   if (at_ms >= 0) {
     const std::string at_text = std::to_string(at_ms);
     record({"PEXPIREAT", key, at_text}, RemovalCause::kDeleted);
@@ -177,6 +184,7 @@ bool Keyspace::set_expiry(std::string_view key, std::int64_t at_ms) {
 }
 
 void Keyspace::clear(const std::function<void(std::vector<Entry*>&&)>& dispose) {
+  if (observer_ != nullptr) observer_->db_replacing(db_, *this);
   std::vector<Entry*> entries;
   if (dispose) entries.reserve(table_.size());
   table_.release_all([&](Entry* e) {
@@ -225,6 +233,8 @@ void Keyspace::maintain(std::size_t rehash_buckets) {
 }
 
 void Keyspace::swap_contents(Keyspace& other) {
+  if (observer_ != nullptr) observer_->db_replacing(db_, *this);
+  if (other.observer_ != nullptr) other.observer_->db_replacing(other.db_, other);
   std::swap(table_, other.table_);
   std::swap(expiry_, other.expiry_);
   std::swap(entry_bytes_, other.entry_bytes_);

@@ -34,6 +34,19 @@ class EffectSink {
   virtual void record(int db, std::span<const std::string_view> effect, RemovalCause cause) = 0;
 };
 
+class Keyspace;
+
+// Told of every change to a key, whatever made it (a write, DEL, expiry, eviction): Redis's
+// signalModifiedKey. WATCH hangs on it.
+class KeyObserver {
+ public:
+  virtual ~KeyObserver() = default;
+  virtual void key_modified(int db, std::string_view key) = 0;
+  // Every key of `db` is about to go (FLUSHDB/FLUSHALL) or be exchanged (SWAPDB); `current`
+  // still holds them.
+  virtual void db_replacing(int db, const Keyspace& current) = 0;
+};
+
 // What the keyspace counts for INFO.
 struct KeyspaceStats {
   std::uint64_t expired_keys = 0;
@@ -48,6 +61,7 @@ class Keyspace {
   Keyspace& operator=(const Keyspace&) = delete;
 
   void set_effect_sink(EffectSink* sink) { sink_ = sink; }
+  void set_key_observer(KeyObserver* observer) { observer_ = observer; }
 
   // Times are the clock's now(). The live entry for `key`, or nullptr. An entry whose TTL has passed is removed here (lazy
   // expiry). `touch` updates its LRU/LFU state, as a read by a client does.
@@ -126,6 +140,10 @@ class Keyspace {
   std::size_t entry_bytes_ = 0;
   KeyspaceStats stats_;
   EffectSink* sink_ = nullptr;
+  KeyObserver* observer_ = nullptr;
+  void modified(std::string_view key) {
+    if (observer_ != nullptr) observer_->key_modified(db_, key);
+  }
 };
 
 }  // namespace shardcache::storage

@@ -4,6 +4,7 @@
 #include "server/commands/arguments.h"
 #include "server/commands/families.h"
 #include "server/connection.h"
+#include "server/multi_exec.h"
 #include "server/server.h"
 #include "server/shard.h"
 
@@ -135,6 +136,7 @@ void hello(CommandContext& ctx) {
 }
 
 void reset(CommandContext& ctx) {
+  discard_multi(*ctx.conn);
   ClientState& state = ctx.conn->state();
   state.db = 0;
   state.resp = 2;

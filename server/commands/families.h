@@ -19,5 +19,6 @@ std::vector<CommandBinding> hash_bindings();        // H*
 std::vector<CommandBinding> list_bindings();        // L* R* BL* BR*
 std::vector<CommandBinding> set_bindings();         // S* (not SET, SCAN, SELECT)
 std::vector<CommandBinding> zset_bindings();        // Z* BZ*
+std::vector<CommandBinding> transaction_bindings(); // MULTI EXEC DISCARD WATCH UNWATCH
 
 }  // namespace shardcache::server
