@@ -304,3 +304,32 @@ def test_big_set(sc):
     assert sorted(conn.cmd("SINTER", "big", "small")) in ([b"e1", b"e2"], [b"e1"], [b"e2"], [])
     assert conn.cmd("SINTERCARD", "2", "small", "big", "LIMIT", "1") <= 1
     assert conn.cmd("DEL", "big") == 1
+
+
+def _bytes_per_member(port, integers):
+    """used_memory growth per member for 10,000 sets of 100 members ("member:<n>" or <n>)."""
+    from helpers import encode_command, parse_info
+    conn = RespConnection(port)
+    conn.cmd("FLUSHALL")
+    before = int(parse_info(conn.cmd("INFO", "memory"))["used_memory"])
+    for first in range(0, 10_000, 100):
+        payload = bytearray()
+        for k in range(first, first + 100):
+            members = range(k * 100, k * 100 + 100)
+            payload += encode_command("SADD", f"set:{k}",
+                                      *[str(n) if integers else f"member:{n}" for n in members])
+        conn.sock.sendall(payload)
+        for _ in range(100):
+            assert conn.read_reply() == 100
+    after = int(parse_info(conn.cmd("INFO", "memory"))["used_memory"])
+    conn.cmd("FLUSHALL")
+    return (after - before) / 1_000_000
+
+
+@pytest.mark.timeout_s(60)
+@pytest.mark.parametrize("integers", [False, True], ids=["strings", "integers"])
+def test_memory_per_member_at_most_redis(shardcache, redis_server, integers):
+    ours = _bytes_per_member(shardcache(threads=1).port, integers)
+    theirs = _bytes_per_member(redis_server().port, integers)
+    print(f"bytes per member: shardcache {ours:.2f}, redis-server {theirs:.2f}")
+    assert ours <= theirs
