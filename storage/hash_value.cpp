@@ -13,6 +13,9 @@ namespace shardcache::storage {
 namespace {
 
 constexpr std::size_t kMinBuckets = 4;
+// Redis's LISTPACK_MAX_SAFETY_SIZE: a listpack that would grow past it converts (whatever the
+// configured limits), which also keeps its length within HashValue's 32-bit lp_len_.
+constexpr std::size_t kMaxListpackBytes = std::size_t{1} << 30;
 
 void* checked_malloc(std::size_t n) {
   void* p = std::malloc(n);
@@ -106,7 +109,8 @@ std::optional<std::string_view> HashValue::get(std::string_view field) const {
 bool HashValue::set(std::string_view field, std::string_view value,
                     const EncodingLimits& limits) {
   if (table_ == nullptr && (field.size() > limits.hash_max_listpack_value ||
-                            value.size() > limits.hash_max_listpack_value)) {
+                            value.size() > limits.hash_max_listpack_value ||
+                            lp_len_ + field.size() + value.size() + 20 > kMaxListpackBytes)) {
     convert_to_hashtable();
   }
   if (table_ != nullptr) return ht_set(field, value);

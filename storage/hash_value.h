@@ -10,7 +10,8 @@
 //   returned even if the table was resized between calls.
 //
 // Conversion is one-way, listpack → hashtable, when a field or value longer than
-// hash_max_listpack_value is written or the count passes hash_max_listpack_entries.
+// hash_max_listpack_value is written, the count passes hash_max_listpack_entries, or the buffer
+// would pass 1 GiB (Redis's listpack safety size).
 // bytes() is kept up to date on every change (the keyspace reads it after each mutation).
 #pragma once
 
