@@ -42,12 +42,14 @@ std::string error_reply(int resp, std::string_view message) {
 // shared between threads; everything else is touched on the home thread only.
 class BlockedClient {
  public:
-  BlockedClient(Shard& home, int db, int resp, std::vector<std::string> keys, WaitOps ops)
+  BlockedClient(Shard& home, int db, int resp, std::vector<std::string> keys,
+                std::int64_t timeout_ms, WaitOps ops)
       : home_(home),
         home_thread_(std::this_thread::get_id()),
         db_(db),
         resp_(resp),
         keys_(std::move(keys)),
+        timeout_ms_(timeout_ms),
         ops_(std::move(ops)) {}
 
   // Only one of the keys' shards, the timer, CLIENT UNBLOCK or the disconnect wins.
@@ -62,6 +64,7 @@ class BlockedClient {
   const int db_;
   const int resp_;
   const std::vector<std::string> keys_;
+  const std::int64_t timeout_ms_;  // 0: forever
   const WaitOps ops_;
   // Home thread only.
   std::shared_ptr<Connection> conn_;  // until the reply is handed over
@@ -126,10 +129,29 @@ void serve_claimed(const std::shared_ptr<BlockedClient>& client, Shard& shard,
   client->ops_.serve(shard, client->db_, key, client->resp_, deliver_to(client));
 }
 
+// Home thread: the timeout runs from when the client is registered on all its keys.
+void start_timer(const std::shared_ptr<BlockedClient>& client) {
+  const std::int64_t timeout_ms = client->timeout_ms_;
+  // Beyond a century a timeout is "forever" (and would overflow the clock's arithmetic).
+  constexpr std::int64_t kCenturyMs = 100LL * 365 * 24 * 3600 * 1000;
+  if (timeout_ms <= 0 || timeout_ms > kCenturyMs) return;
+  client->timer_.emplace(client->home_.io());
+  client->timer_->expires_after(std::chrono::milliseconds(timeout_ms));
+  client->timer_->async_wait([client](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (client->claim()) finish(client, null_array_reply(client->resp_));
+  });
+}
+
 // Checks keys [first, ...) in order, each on its shard's thread, registering the client on the
 // empty ones, until one serves it. Keys of one shard in a row are checked in one step.
 void walk(const std::shared_ptr<BlockedClient>& client, std::size_t first) {
-  if (first >= client->keys_.size()) return;
+  if (first >= client->keys_.size()) {
+    client->home_.post([client] {
+      if (client->waiting()) start_timer(client);
+    });
+    return;
+  }
   Server& server = client->home_.server();
   const int index = server.shard_of_key(client->keys_[first]);
   Shard& shard = server.shard(index);
@@ -151,18 +173,6 @@ void walk(const std::shared_ptr<BlockedClient>& client, std::size_t first) {
       shard.waiting_room().add(client->db_, key, client);
     }
     walk(client, i);
-  });
-}
-
-void start_timer(const std::shared_ptr<BlockedClient>& client, std::int64_t timeout_ms) {
-  // Beyond a century a timeout is "forever" (and would overflow the clock's arithmetic).
-  constexpr std::int64_t kCenturyMs = 100LL * 365 * 24 * 3600 * 1000;
-  if (timeout_ms <= 0 || timeout_ms > kCenturyMs) return;
-  client->timer_.emplace(client->home_.io());
-  client->timer_->expires_after(std::chrono::milliseconds(timeout_ms));
-  client->timer_->async_wait([client](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (client->claim()) finish(client, null_array_reply(client->resp_));
   });
 }
 
@@ -206,7 +216,7 @@ void check_from(const std::shared_ptr<SingleCheck>& check,
 }  // namespace
 
 std::optional<std::int64_t> parse_timeout(CommandContext& ctx, std::string_view text) {
-  // Redis: getLongDoubleFromObject (string2ld), then (long long)(seconds * 1000).
+  // Redis: getLongDoubleFromObject (string2ld), then (long long) ceill(seconds * 1000).
   const char* kNotFloat = "ERR timeout is not a float or out of range";
   if (text.empty() || text.size() >= 5 * 1024 || std::isspace(static_cast<unsigned char>(text[0]))) {
     ctx.reply.error(kNotFloat);
@@ -221,7 +231,7 @@ std::optional<std::int64_t> parse_timeout(CommandContext& ctx, std::string_view 
     ctx.reply.error(kNotFloat);
     return std::nullopt;
   }
-  const long double ms = seconds * 1000.0L;
+  const long double ms = std::ceil(seconds * 1000.0L);  // 0.001 s is 1 ms, not 0 (forever)
   // Redis casts to long long: out of its range that gives LLONG_MIN on x86-64, "negative".
   constexpr long double kTwo63 = 9223372036854775808.0L;
   const std::int64_t timeout_ms = (ms >= kTwo63 || ms < -kTwo63)
@@ -247,7 +257,7 @@ void wait_for_keys(CommandContext& ctx, std::vector<std::string> keys, std::int6
   Server& server = home.server();
   Connection& conn = *ctx.conn;
   auto client = std::make_shared<BlockedClient>(home, ctx.db, ctx.reply.resp(), std::move(keys),
-                                                std::move(ops));
+                                                timeout_ms, std::move(ops));
   const auto& watched = client->keys_;
   bool all_home = true;
   for (const std::string& key : watched) {
@@ -285,8 +295,11 @@ void wait_for_keys(CommandContext& ctx, std::vector<std::string> keys, std::int6
   conn.blocked() = client;
   client->counted_ = true;
   ++g_blocked_clients;
-  start_timer(client, timeout_ms);
-  if (!check_inline) walk(client, 0);
+  if (check_inline) {
+    start_timer(client);
+  } else {
+    walk(client, 0);
+  }
 }
 
 void signal_key_ready(Shard& shard, int db, std::string_view key) {
