@@ -177,6 +177,11 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
   if (auth_required() && !spec->has_flag(kFlagNoAuth)) {
     return reject(spec, "NOAUTH Authentication required.");
   }
+  if (state_.resp == 2 && subscriptions_.any() && !allowed_while_subscribed(*spec)) {
+    return reject(spec, "ERR Can't execute '" + spec->name +
+                            "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                            "allowed in this context");
+  }
   if (multi_.active && queue_in_multi(*spec, args)) return true;
   if (shard_.paused_for(spec->has_flag(kFlagWrite))) {
     put_back(command_bytes);
@@ -273,6 +278,30 @@ void Connection::complete(std::string_view reply) {
   resume();
 }
 
+void Connection::push_message(std::string_view message) {
+  if (closed_) return;
+  out_.append(message);
+  // Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60`.
+  constexpr std::size_t kHardLimit = 32u << 20, kSoftLimit = 8u << 20;
+  constexpr std::int64_t kSoftSeconds = 60;
+  const std::size_t pending = out_.size() + out_inflight_.size();
+  const std::int64_t now = unix_time_ms();
+  if (pending <= kSoftLimit) {
+    output_soft_limit_since_ms_ = -1;
+  } else if (output_soft_limit_since_ms_ < 0) {
+    output_soft_limit_since_ms_ = now;
+  }
+  const bool soft_expired =
+      output_soft_limit_since_ms_ >= 0 && now - output_soft_limit_since_ms_ > kSoftSeconds * 1000;
+  if (pending > kHardLimit || soft_expired) {
+    spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", state_.id,
+                 state_.addr);
+    close();
+    return;
+  }
+  flush();
+}
+
 void Connection::flush() {
   if (writing_ || closed_) return;
   if (out_.empty()) {
@@ -323,6 +352,7 @@ void Connection::close() {
   pause_timer_.cancel();
   blocking::abandon(*this);
   unwatch_all(*this);
+  unsubscribe_all(*this);
   shard_.server().release_client();
   // Last: may drop the shard's reference to this object (handlers in flight hold their own).
   shard_.remove_connection(state_.id);
@@ -331,14 +361,20 @@ void Connection::close() {
 std::string Connection::describe() const {
   const std::int64_t now = unix_time_ms();
   const std::string cmd = state_.last_command ? state_.last_command->name : "NULL";
-  const char* flags = blocked_ ? "b" : "N";  // no MULTI or pub/sub state exists yet
+  std::string flags;
+  if (blocked_) flags += 'b';
+  if (multi_.active) flags += 'x';
+  if (subscriptions_.any()) flags += 'P';
+  if (flags.empty()) flags = "N";
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
-      "multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem=0 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} "
+      "multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem=0 "
       "tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
       state_.id, state_.addr, state_.laddr, state_.fd, state_.name,
       (now - state_.created_ms) / 1000, (now - state_.last_interaction_ms) / 1000, flags,
-      state_.db, in_end_ - in_begin_, in_.size() - (in_end_ - in_begin_), in_.size(), out_.size(),
+      state_.db, subscriptions_.channels.size(), subscriptions_.patterns.size(),
+      subscriptions_.shard_channels.size(),
+      multi_.active ? static_cast<long>(multi_.queued.size()) : -1L, in_end_ - in_begin_, in_.size() - (in_end_ - in_begin_), in_.size(), out_.size(),
       in_.size() + out_.capacity() + out_inflight_.capacity(), cmd, state_.resp, state_.lib_name,
       state_.lib_ver);
 }

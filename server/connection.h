@@ -20,6 +20,7 @@
 #include "server/client_state.h"
 #include "server/command_context.h"
 #include "server/multi_state.h"
+#include "server/pubsub.h"
 
 namespace shardcache::server {
 
@@ -66,6 +67,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ClientView client_view() const;
   // MULTI/EXEC/WATCH state.
   MultiState& multi() { return multi_; }
+  // Pub/sub subscriptions.
+  Subscriptions& subscriptions() { return subscriptions_; }
+  // Sends a pub/sub message (already framed for this client's protocol). A subscriber that does
+  // not read is disconnected once its pending output passes the pubsub output buffer limits.
+  void push_message(std::string_view message);
   // EXEC: runs one queued command routed as execute() would route it (server/multi_exec.cpp).
   // True when it finished at once, its reply in `reply`; false when it waits for other shards:
   // its reply then reaches multi().on_reply.
@@ -120,6 +126,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::int64_t pending_start_us_ = 0;
   boost::asio::steady_timer pause_timer_;
   MultiState multi_;
+  Subscriptions subscriptions_;
+  std::int64_t output_soft_limit_since_ms_ = -1;  // when pending output passed the soft limit
   std::shared_ptr<blocking::BlockedClient> blocked_;
 };
 

@@ -45,6 +45,8 @@ Server::Server(config::Config config)
 }
 
 Server::~Server() {
+  // Subscribers are connections: they go before any shard's io_context does.
+  pubsub_.clear();
   for (auto& shard : shards_) shard->release_references();
 }
 

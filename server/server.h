@@ -17,6 +17,7 @@
 #include "cluster/key_slot.h"
 #include "config/config.h"
 #include "server/lazy_free.h"
+#include "server/pubsub.h"
 
 namespace shardcache::server {
 
@@ -59,6 +60,7 @@ class Server {
       const std::vector<std::pair<std::string, std::string>>& pairs, config::Config& applied);
 
   LazyFreer& lazy_freer() { return lazy_freer_; }
+  PubSub& pubsub() { return pubsub_; }
   const std::string& run_id() const { return run_id_; }
   std::int64_t start_time_ms() const { return start_time_ms_; }
   int bound_port() const { return bound_port_; }
@@ -71,6 +73,7 @@ class Server {
 
   // Declared first: destroyed last, after the shards that hand it entries.
   LazyFreer lazy_freer_;
+  PubSub pubsub_;
   mutable std::mutex config_mutex_;
   config::Config config_;
   std::vector<std::unique_ptr<Shard>> shards_;

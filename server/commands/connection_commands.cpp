@@ -5,6 +5,7 @@
 #include "server/commands/families.h"
 #include "server/connection.h"
 #include "server/multi_exec.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 #include "server/shard.h"
 
@@ -17,6 +18,11 @@ constexpr const char* kErrWrongPass =
 void ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) {
     ctx.reply.error("ERR wrong number of arguments for 'ping' command");
+  } else if (ctx.reply.resp() == 2 && ctx.conn->subscriptions().any()) {
+    // In RESP2 subscribed mode PING answers in the shape of a message, as Redis.
+    ctx.reply.array(2);
+    ctx.reply.bulk("pong");
+    ctx.reply.bulk(ctx.args.size() == 2 ? ctx.args[1] : "");
   } else if (ctx.args.size() == 2) {
     ctx.reply.bulk(ctx.args[1]);
   } else {
@@ -137,6 +143,7 @@ void hello(CommandContext& ctx) {
 
 void reset(CommandContext& ctx) {
   discard_multi(*ctx.conn);
+  unsubscribe_all(*ctx.conn);
   ClientState& state = ctx.conn->state();
   state.db = 0;
   state.resp = 2;

@@ -20,5 +20,6 @@ std::vector<CommandBinding> list_bindings();        // L* R* BL* BR*
 std::vector<CommandBinding> set_bindings();         // S* (not SET, SCAN, SELECT)
 std::vector<CommandBinding> zset_bindings();        // Z* BZ*
 std::vector<CommandBinding> transaction_bindings(); // MULTI EXEC DISCARD WATCH UNWATCH
+std::vector<CommandBinding> pubsub_bindings();      // (P|S)(UN)SUBSCRIBE (S)PUBLISH PUBSUB
 
 }  // namespace shardcache::server
