@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -589,7 +590,7 @@ std::uint64_t SetValue::scan(std::uint64_t cursor, std::size_t count, const Visi
   }
   const auto* table = static_cast<const Table*>(data_);
   std::size_t found = 0;
-  std::size_t budget = count * 10;
+  std::size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
   do {
     for (SetNode* node = table->buckets[cursor & table->mask]; node != nullptr;
          node = node->next) {

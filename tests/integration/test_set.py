@@ -254,6 +254,8 @@ def test_sscan(server, redis_ref):
     assert seen == members and calls > 10
     cursor, found = conn.cmd("SSCAN", "big", "0", "MATCH", "m1?", "COUNT", "100000")
     assert cursor == b"0" and sorted(found) == sorted(f"m1{i}".encode() for i in range(10))
+    cursor, found = conn.cmd("SSCAN", "big", "0", "COUNT", "9223372036854775807")
+    assert cursor == b"0" and set(found) == members
 
 
 def test_keyspace_commands_on_sets(server, redis_ref):
