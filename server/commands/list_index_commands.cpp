@@ -64,14 +64,15 @@ void lrange(CommandContext& ctx) {
 }
 
 void lindex(CommandContext& ctx) {
-  const auto index = parse_long(ctx, ctx.args[2]);
-  if (!index) return;
+  // As Redis: the key is looked up before the index is parsed.
   const auto opened = open_read<ListValue>(ctx, ctx.args[1]);
   if (!opened) return;
   if (!*opened) {
     ctx.reply.null();
     return;
   }
+  const auto index = parse_long(ctx, ctx.args[2]);
+  if (!index) return;
   const auto length = static_cast<std::int64_t>(opened->value->size());
   const std::int64_t at = *index < 0 ? *index + length : *index;
   if (at < 0 || at >= length) {
