@@ -163,16 +163,15 @@ void reply_scored(protocol::ReplyWriter& reply, const std::vector<Scored>& items
 }
 
 void store_scored(Shard& shard, int db, const std::string& dst, const std::vector<Scored>& items,
+                  std::size_t size_hint, std::size_t longest_hint,
                   const std::vector<std::string>& effect) {
   storage::Keyspace& keyspace = shard.db(db);
   if (items.empty()) {
     keyspace.remove(dst);
     return;
   }
-  std::size_t longest = 0;
-  for (const Scored& item : items) longest = std::max(longest, item.member.size());
   const storage::EncodingLimits limits = encoding_limits(shard.config());
-  auto zset = ZSet::make_for(items.size(), longest, limits);
+  auto zset = ZSet::make_for(size_hint, longest_hint, limits);
   for (const Scored& item : items) zset->set(item.member, item.score, limits);
   storage::Entry* entry = keyspace.set_container(dst, std::move(zset));
   const std::vector<std::string_view> views(effect.begin(), effect.end());

@@ -74,9 +74,13 @@ void reply_scored(protocol::ReplyWriter& reply, const std::vector<Scored>& items
                   bool withscores);
 
 // Replaces `dst` in `shard`'s database `db` with a sorted set of `items` (ZRANGESTORE,
-// ZUNIONSTORE ...): compact when it fits the listpack limits, no TTL; deleted when `items` is
-// empty. `effect` is the command's arguments.
+// ZUNIONSTORE ...), no TTL; deleted when `items` is empty. `effect` is the command's arguments.
+// The set starts in the encoding Redis picks for `size_hint` members of at most `longest_hint`
+// bytes and the items are added in order, converting on the way as ZADD would: this matters
+// because a listpack stores -0 as 0 (ZRANGESTORE BYSCORE/BYLEX starts from a listpack whatever
+// its size, rank ranges from their length, ZUNIONSTORE ... from the final size).
 void store_scored(Shard& shard, int db, const std::string& dst, const std::vector<Scored>& items,
+                  std::size_t size_hint, std::size_t longest_hint,
                   const std::vector<std::string>& effect);
 
 // Formats a score as Redis's addReplyDouble (%.17g, inf, -inf) for effect records.

@@ -206,8 +206,12 @@ void zrangestore(CommandContext& ctx) {
             return;
           }
           group.on_key(
-              dst, [call, dst, &group](Shard& shard) { store_scored(shard, group.db(), dst,
-                                                                    call->items, call->args); },
+              dst,
+              [call, dst, &group](Shard& shard) {
+                const std::size_t hint =
+                    call->spec.type == RangeType::kRank ? call->items.size() : 0;
+                store_scored(shard, group.db(), dst, call->items, hint, 0, call->args);
+              },
               [call, &group] {
                 const auto stored = static_cast<std::int64_t>(call->items.size());
                 group.finish([stored](protocol::ReplyWriter& reply) { reply.integer(stored); });

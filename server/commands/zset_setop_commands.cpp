@@ -244,7 +244,12 @@ void setop_generic(CommandContext& ctx, SetOp op, bool store, bool cardinality_o
           group.on_key(
               call->dst,
               [call, &group](Shard& shard) {
-                store_scored(shard, group.db(), call->dst, call->result, call->args);
+                std::size_t longest = 0;
+                for (const Scored& item : call->result) {
+                  longest = std::max(longest, item.member.size());
+                }
+                store_scored(shard, group.db(), call->dst, call->result, call->result.size(),
+                             longest, call->args);
               },
               [call, &group] {
                 const auto stored = static_cast<std::int64_t>(call->result.size());

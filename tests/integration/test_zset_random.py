@@ -1,4 +1,4 @@
-"""A seeded random sequence of 120k sorted-set commands (every family command but the random
+"""A seeded random sequence of 100k sorted-set commands (every family command but the random
 ones, small key and member spaces so that they collide, sets crossing the listpack limit both
 ways) sent pipelined to shardcache and redis-server 7.0.15; every reply must be byte-identical.
 The seed is printed on failure; SHARDCACHE_ZSET_SEED replays one."""
@@ -9,9 +9,11 @@ import pytest
 
 from helpers import RespConnection, encode_command, read_n_replies
 
-COMMANDS = 120_000
+COMMANDS = 100_000
 BATCH = 500
-SCORED = ["k0", "k1", "k2", "k3"]  # k0 k1 stay small (listpack), k2 k3 grow past 128 members
+SCORED = ["k0", "k1", "k2", "k3"]  # k0 k1 stay small (listpack), k2 k3 grow past the limit
+DESTINATIONS = ["k0", "k1", "dst"]  # *STORE results (never k2 k3, which must stay big)
+LISTPACK_ENTRIES = "32"  # the limit during the test, so that k2 k3 convert often
 LEX = "lex"                         # every score 0: the lex commands' precondition
 
 
@@ -58,7 +60,7 @@ def random_command(rng):
         if rng.random() < 0.05:
             return ["ZADD", key, *flags, "INCR", score(rng), member(rng, key)]
         pairs = []
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(rng.randint(1, 4 if key in ("k0", "k1") else 12)):
             pairs += [score(rng), member(rng, key)]
         return ["ZADD", key, *flags, *pairs]
     if roll < 27:
@@ -85,8 +87,12 @@ def random_command(rng):
             return [rng.choice(["ZRANGEBYSCORE", "ZREVRANGEBYSCORE"]), key, bound(rng), bound(rng), *extra, *limit]
         return ["ZREVRANGE", key, rank(rng), rank(rng), *extra]
     if roll < 58:
-        return ["ZREMRANGEBYRANK", key, rank(rng), str(rng.randint(-30, 230))] if rng.random() < 0.5 else \
-            ["ZREMRANGEBYSCORE", key, bound(rng), bound(rng)]
+        if rng.random() < 0.5:
+            start = rng.randint(-30, 230)
+            return ["ZREMRANGEBYRANK", key, str(start), str(start + rng.randint(0, 3))]
+        low = rng.randint(-20, 20)
+        return ["ZREMRANGEBYSCORE", key, rng.choice(["", "("]) + str(low),
+                rng.choice(["", "("]) + str(low + rng.randint(0, 1))]
     if roll < 63:
         cmd = [rng.choice(["ZPOPMIN", "ZPOPMAX"]), key]
         return cmd + [str(rng.randint(0, 5))] if rng.random() < 0.5 else cmd
@@ -96,7 +102,7 @@ def random_command(rng):
     if roll < 72:
         keys = rng.sample(SCORED + ["none"], rng.randint(1, 3))
         op = rng.choice(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"])
-        cmd = [op, rng.choice(SCORED), str(len(keys)), *keys]
+        cmd = [op, rng.choice(DESTINATIONS), str(len(keys)), *keys]
         if op != "ZDIFFSTORE" and rng.random() < 0.5:
             cmd += ["WEIGHTS", *[rng.choice(["1", "2", "-1", "0.5", "0"]) for _ in keys]]
         if op != "ZDIFFSTORE" and rng.random() < 0.5:
@@ -110,20 +116,20 @@ def random_command(rng):
             cmd += ["AGGREGATE", rng.choice(["SUM", "MIN", "MAX"]), "WITHSCORES"]
         return cmd
     if roll < 78:
-        return ["ZRANGESTORE", rng.choice(SCORED), key, bound(rng), bound(rng), "BYSCORE"]
+        return ["ZRANGESTORE", rng.choice(DESTINATIONS), key, bound(rng), bound(rng), "BYSCORE"]
     if roll < 88:
-        choice = rng.randrange(5)
-        if choice == 0:
-            return ["ZADD", LEX, *[x for _ in range(rng.randint(1, 5)) for x in ("0", member(rng, "k2"))]]
-        if choice == 1:
+        choice = rng.randrange(10)
+        if choice < 4:
+            return ["ZADD", LEX, *[x for _ in range(rng.randint(1, 10)) for x in ("0", member(rng, "k2"))]]
+        if choice < 6:
             return ["ZLEXCOUNT", LEX, lex_bound(rng), lex_bound(rng)]
-        if choice == 2:
+        if choice < 8:
             return [rng.choice(["ZRANGEBYLEX", "ZREVRANGEBYLEX"]), LEX, lex_bound(rng), lex_bound(rng)]
-        if choice == 3:
+        if choice < 9:
             return ["ZREMRANGEBYLEX", LEX, lex_bound(rng), lex_bound(rng)]
         return ["ZREM", LEX, member(rng, "k2")]
     if roll < 89:
-        return ["DEL", key]
+        return ["DEL", rng.choice(DESTINATIONS)]
     if roll < 91:
         return ["ZRANGE", key, "0", "-1", "WITHSCORES"]
     return ["ZSCORE", key, member(rng, key)]
@@ -137,6 +143,14 @@ def test_random_sequence_matches_redis(sc, redis_ref):
     ref = RespConnection(redis_ref.port)
     for conn in (ours, ref):
         conn.cmd("FLUSHALL")
+        conn.cmd("CONFIG", "SET", "zset-max-listpack-entries", LISTPACK_ENTRIES)
+    try:
+        run_sequence(seed, rng, ours, ref)
+    finally:
+        ref.cmd("CONFIG", "SET", "zset-max-listpack-entries", "128")
+
+
+def run_sequence(seed, rng, ours, ref):
     done = 0
     while done < COMMANDS:
         batch = [random_command(rng) for _ in range(BATCH)]
@@ -147,8 +161,11 @@ def test_random_sequence_matches_redis(sc, redis_ref):
         b = read_n_replies(ref, len(batch))
         if a != b:
             i = next(i for i in range(len(batch)) if a[i] != b[i])
-            pytest.fail(f"seed {seed}: command {done + i} {batch[i]!r}: shardcache {a[i]!r} "
-                        f"redis {b[i]!r}", pytrace=False)
+            at = next((j for j in range(min(len(a[i]), len(b[i]))) if a[i][j] != b[i][j]),
+                      min(len(a[i]), len(b[i])))
+            pytest.fail(f"seed {seed}: command {done + i} {batch[i]!r}: replies differ at byte "
+                        f"{at}: shardcache ...{a[i][max(0, at - 60):at + 60]!r} redis "
+                        f"...{b[i][max(0, at - 60):at + 60]!r}", pytrace=False)
         done += len(batch)
     for k in SCORED + [LEX]:
         assert ours.cmd("OBJECT", "ENCODING", k) == ref.cmd("OBJECT", "ENCODING", k), seed
