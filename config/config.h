@@ -37,6 +37,8 @@ struct Config {
   std::uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
   std::uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
   int hz = 10;
+  // Keyspace notifications: Redis's event-class letters, kept in canonical form ("" = off).
+  std::string notify_keyspace_events;
   // Compact-encoding thresholds of the container types (see storage/container.h).
   int hash_max_listpack_entries = 128;
   int hash_max_listpack_value = 64;

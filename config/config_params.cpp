@@ -23,6 +23,8 @@ std::string redis_problem_text(const ParamSpec& spec, ValueProblem problem) {
       return "argument must be 'yes' or 'no'";
     case ValueProblem::kNotChoice:
       return "argument(s) must be one of the following: " + choice_list(spec);
+    case ValueProblem::kBadFormat:
+      return spec.format_problem != nullptr ? spec.format_problem : "invalid argument";
     case ValueProblem::kNoAddress:
       break;  // only bind can say this, and bind is immutable
   }

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "config/config_params.h"
+#include "config/keyspace_events.h"
 
 namespace shardcache::config {
 
@@ -137,6 +138,11 @@ const std::vector<ParamSpec>& param_table() {
        .max = kIntMax,
        .clamp_min = 1,
        .clamp_max = 500},
+      {.name = "notify-keyspace-events",
+       .mutable_at_runtime = true,
+       .field = &Config::notify_keyspace_events,
+       .normalize = normalize_keyspace_events,
+       .format_problem = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."},
       {.name = "hash-max-listpack-entries",
        .mutable_at_runtime = true,
        .field = &Config::hash_max_listpack_entries,
@@ -263,6 +269,12 @@ std::optional<ValueProblem> assign_param(const ParamSpec& spec, Config& config,
           [&](EvictionPolicy Config::*field) { return assign_choice(field); },
           [&](LogLevel Config::*field) { return assign_choice(field); },
           [&](std::string Config::*field) -> std::optional<ValueProblem> {
+            if (spec.normalize != nullptr) {
+              std::optional<std::string> canonical = spec.normalize(text);
+              if (!canonical) return ValueProblem::kBadFormat;
+              config.*field = std::move(*canonical);
+              return std::nullopt;
+            }
             config.*field = std::string(text);
             return std::nullopt;
           },

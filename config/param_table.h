@@ -35,12 +35,18 @@ struct ParamSpec {
   // Redis accepts any hz in range but runs with it brought into [1, 500]; this does the same.
   std::uint64_t clamp_min = 0;
   std::uint64_t clamp_max = std::numeric_limits<std::uint64_t>::max();
+  // String settings with a syntax: the canonical text of a valid value, or nullopt; and what a
+  // refused value is told (Redis's text).
+  std::optional<std::string> (*normalize)(std::string_view) = nullptr;
+  const char* format_problem = nullptr;
 };
 
 enum class ValueKind { kInteger, kMemory, kBool, kEnum, kString, kAddressList };
 
 // Why a text was refused; each caller words it its own way (Redis's text for CONFIG SET).
-enum class ValueProblem { kNotInteger, kOutOfRange, kNotMemory, kNotBool, kNotChoice, kNoAddress };
+enum class ValueProblem {
+  kNotInteger, kOutOfRange, kNotMemory, kNotBool, kNotChoice, kNoAddress, kBadFormat,
+};
 
 // Every setting, in the order of Config's members.
 const std::vector<ParamSpec>& param_table();

@@ -39,7 +39,8 @@ std::string describe_allowed(const ParamSpec& spec) {
     case ValueKind::kEnum:
       return "one of " + choice_list(spec);
     case ValueKind::kString:
-      return "a string";
+      return spec.format_problem != nullptr ? std::string("valid: ") + spec.format_problem
+                                            : "a string";
     case ValueKind::kAddressList:
       return "one or more addresses";
   }

@@ -1,5 +1,7 @@
 #include "server/shard.h"
 
+#include "config/keyspace_events.h"
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -16,7 +18,8 @@ Shard::Shard(Server& server, int index, const config::Config& config)
       index_(index),
       work_(std::make_unique<boost::asio::executor_work_guard<
                 boost::asio::io_context::executor_type>>(io_.get_executor())),
-      cron_timer_(io_) {
+      cron_timer_(io_),
+      notifier_(server.pubsub()) {
   for (int i = 0; i < config.databases; ++i) {
     databases_.push_back(std::make_unique<storage::Keyspace>(i, clock_));
     databases_.back()->set_key_observer(&watch_registry_);
@@ -35,6 +38,8 @@ void Shard::set_config(const config::Config& config) {
   const bool lfu = config.maxmemory_policy == config::EvictionPolicy::kAllKeysLfu ||
                    config.maxmemory_policy == config::EvictionPolicy::kVolatileLfu;
   clock_.configure(lfu, config.lfu_log_factor, config.lfu_decay_time);
+  notifier_.set_flags(config::parse_keyspace_events(config.notify_keyspace_events).value_or(0));
+  for (auto& db : databases_) db->set_effect_sink(notifier_.flags() != 0 ? &notifier_ : nullptr);
 }
 
 void Shard::start() {

@@ -17,6 +17,7 @@
 #include "protocol/limits.h"
 #include "server/blocking.h"
 #include "server/key_locks.h"
+#include "server/keyspace_notifier.h"
 #include "server/watch_registry.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
@@ -131,6 +132,7 @@ class Shard {
   Slowlog slowlog_;
   KeyLocks key_locks_;
   WatchRegistry watch_registry_;
+  KeyspaceNotifier notifier_;
   blocking::WaitingRoom waiting_room_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections_;

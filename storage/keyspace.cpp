@@ -104,6 +104,8 @@ void Keyspace::commit(Entry* entry, std::span<const std::string_view> effect) {
   if (sink_ != nullptr && !effect.empty()) sink_->record(db_, effect, RemovalCause::kDeleted);
   Container* container = entry->container();
   if (container->size() == 0) {
+    // The emptied key is deleted, as Redis does (a "del" notification follows the command's).
+    record({"DEL", entry->key()}, RemovalCause::kDeleted);
     table_.remove(entry->key());
     unlink_and_free(entry);
     return;
