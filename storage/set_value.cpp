@@ -110,6 +110,9 @@ std::uint64_t next_cursor(std::uint64_t cursor, std::uint64_t mask) {
 }
 
 constexpr std::size_t kListpackHeader = sizeof(std::uint32_t);  // bytes used, header included
+// Redis's LISTPACK_MAX_SAFETY_SIZE: a listpack that would grow past it converts instead (and
+// its 32-bit header never overflows, whatever set-max-listpack-value says).
+constexpr std::size_t kListpackSafeSize = std::size_t{1} << 30;
 constexpr std::size_t kMinBuckets = 4;
 
 }  // namespace
@@ -478,8 +481,10 @@ bool SetValue::add(std::string_view member, const EncodingLimits& limits) {
     // included), else a hashtable.
     std::size_t widest = 0;
     if (count_ > 0) widest = std::max(digits_of(int_at(0)), digits_of(int_at(count_ - 1)));
-    if (count_ < limits.set_max_listpack_entries && member.size() <= limits.set_max_listpack_value &&
-        widest <= limits.set_max_listpack_value) {
+    if (count_ < limits.set_max_listpack_entries &&
+        member.size() <= limits.set_max_listpack_value &&
+        widest <= limits.set_max_listpack_value &&
+        (count_ + 1) * 21 + member.size() + 16 <= kListpackSafeSize) {
       to_listpack();
     } else {
       to_hashtable();
@@ -487,7 +492,9 @@ bool SetValue::add(std::string_view member, const EncodingLimits& limits) {
   }
   if (kind_ == Kind::kListpack) {
     if (listpack_find(member) != nullptr) return false;
-    if (count_ < limits.set_max_listpack_entries && member.size() <= limits.set_max_listpack_value) {
+    if (count_ < limits.set_max_listpack_entries &&
+        member.size() <= limits.set_max_listpack_value &&
+        listpack_used() + member.size() + 16 <= kListpackSafeSize) {
       listpack_append(member);
       return true;
     }

@@ -29,7 +29,9 @@ void sadd(CommandContext& ctx) {
   if (!opened) return;
   const storage::EncodingLimits limits = encoding_limits(ctx);
   std::int64_t added = 0;
-  for (std::size_t i = 2; i < ctx.args.size(); ++i) added += opened->value->add(ctx.args[i], limits);
+  for (std::size_t i = 2; i < ctx.args.size(); ++i) {
+    added += opened->value->add(ctx.args[i], limits);
+  }
   // A new key always gains a member, so an unchanged set is an existing one: nothing to commit.
   if (added > 0) commit(ctx, *opened, ctx.args);
   ctx.reply.integer(added);
