@@ -356,7 +356,8 @@ TEST_CASE("all_params lists each setting once, with the documented mutability", 
       "requirepass",    "protected-mode", "loglevel",        "proto-max-bulk-len",
       "client-query-buffer-limit", "hz", "hash-max-listpack-entries", "hash-max-listpack-value",
       "set-max-intset-entries", "set-max-listpack-entries", "set-max-listpack-value",
-      "zset-max-listpack-entries", "zset-max-listpack-value", "list-max-listpack-size"};
+      "zset-max-listpack-entries", "zset-max-listpack-value", "list-max-listpack-size",
+      "notify-keyspace-events"};
   const std::set<std::string> startup_only = {"bind",        "port",   "threads", "databases",
                                               "tcp-backlog", "logfile"};
   std::set<std::string> seen;
