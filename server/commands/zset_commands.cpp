@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/command_context.h"
 #include "server/commands/arguments.h"
 #include "server/commands/container_access.h"
@@ -103,6 +104,8 @@ void zadd_generic(CommandContext& ctx, bool incr) {
     last_score = score;
   }
   if (added + updated > 0 || created) commit(ctx, *opened, ctx.args);
+  // Only a key that was absent can have clients blocked on it (BZPOPMIN ...).
+  if (created && added > 0) blocking::signal_key_ready(ctx.shard, ctx.db, key);
   if (nan) {
     ctx.reply.error(kErrNan);
   } else if (flags.incr) {
@@ -219,7 +222,7 @@ std::vector<CommandBinding> zset_basic_bindings() {
 std::vector<CommandBinding> zset_bindings() {
   std::vector<CommandBinding> all;
   for (auto part : {zset_basic_bindings, zset_range_bindings, zset_pop_bindings,
-                    zset_setop_bindings, zset_scan_bindings}) {
+                    zset_setop_bindings, zset_scan_bindings, zset_blocking_bindings}) {
     for (CommandBinding& binding : part()) all.push_back(binding);
   }
   return all;

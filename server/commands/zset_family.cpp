@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "server/ascii.h"
+#include "server/blocking.h"
 #include "server/commands/arguments.h"
 #include "server/commands/container_access.h"
 #include "server/shard.h"
@@ -176,6 +177,7 @@ void store_scored(Shard& shard, int db, const std::string& dst, const std::vecto
   storage::Entry* entry = keyspace.set_container(dst, std::move(zset));
   const std::vector<std::string_view> views(effect.begin(), effect.end());
   keyspace.commit(entry, views);
+  blocking::signal_key_ready(shard, db, dst);
 }
 
 std::string score_text(double score) {

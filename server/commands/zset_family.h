@@ -91,5 +91,6 @@ std::vector<CommandBinding> zset_range_bindings();   // ZRANGE* ZREVRANGE* ZREMR
 std::vector<CommandBinding> zset_pop_bindings();     // ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER
 std::vector<CommandBinding> zset_setop_bindings();   // ZUNION ZINTER ZDIFF *STORE ZINTERCARD
 std::vector<CommandBinding> zset_scan_bindings();    // ZSCAN
+std::vector<CommandBinding> zset_blocking_bindings();  // BZPOPMIN BZPOPMAX BZMPOP
 
 }  // namespace shardcache::server
