@@ -1,5 +1,6 @@
 // ZUNION ZINTER ZDIFF, their *STORE forms (WEIGHTS, AGGREGATE SUM|MIN|MAX) and ZINTERCARD, over
-// keys that may live on several shards: each shard copies out its inputs, the home thread
+// keys that may live on several shards (inputs may be sorted sets or plain sets, whose members
+// score 1): each shard copies out its inputs, the home thread
 // computes the result as Redis's zunionInterDiffGenericCommand (same input order, same NaN rules,
 // so the same floating-point sums), and the destination's shard stores it.
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "server/commands/zset_family.h"
 #include "server/server.h"
 #include "server/shard.h"
+#include "storage/set_value.h"
 
 namespace shardcache::server {
 namespace {
@@ -214,6 +216,15 @@ void setop_generic(CommandContext& ctx, SetOp op, bool store, bool cardinality_o
             }
             const storage::Entry* entry = lookup_read(shard, group.db(), s.key);
             if (entry == nullptr) continue;
+            if (entry->type() == storage::SetValue::kType) {
+              // A plain set counts as members of score 1, as in Redis.
+              const auto& set = *static_cast<const storage::SetValue*>(entry->container());
+              s.items.reserve(set.size());
+              set.for_each([&](std::string_view member) {
+                s.items.push_back(Scored{std::string(member), 1.0});
+              });
+              continue;
+            }
             if (entry->type() != ZSet::kType) {
               s.wrong_type = true;
               continue;

@@ -200,6 +200,11 @@ def test_setops(diff):
         ["SET", "{s}str", "x"], ["ZUNION", "2", "{s}a", "{s}str"], ["ZUNION", "2", "{s}str", "{s}a", "AGGREGATE", "x"],
         ["ZUNIONSTORE", "{s}str", "1", "{s}a"], ["TYPE", "{s}str"],
         ["ZUNIONSTORE", "{s}x", "1", "{s}a"], ["OBJECT", "ENCODING", "{s}x"],
+        ["SADD", "{s}set", "b", "zz", "1"], ["ZUNION", "2", "{s}a", "{s}set", "WITHSCORES"],
+        ["ZINTER", "2", "{s}set", "{s}a", "WEIGHTS", "3", "1", "WITHSCORES"],
+        ["ZDIFF", "2", "{s}set", "{s}a", "WITHSCORES"], ["ZINTERCARD", "2", "{s}set", "{s}a"],
+        ["ZUNIONSTORE", "{s}d", "1", "{s}set"], ["ZRANGE", "{s}d", "0", "-1", "WITHSCORES"],
+        ["ZRANGESTORE", "{s}d", "{s}set", "0", "1"],
     ])
 
 
