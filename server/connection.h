@@ -73,10 +73,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // not read is disconnected once its pending output passes the pubsub output buffer limits.
   void push_message(std::string_view message);
   // EXEC: runs one queued command routed as execute() would route it (server/multi_exec.cpp).
-  // True when it finished at once, its reply in `reply`; false when it waits for other shards:
-  // its reply then reaches multi().on_reply.
+  // True when it finished at once, its reply appended to `replies`; false when it waits for
+  // other shards: its reply then reaches multi().on_reply.
   bool run_queued(const CommandSpec& spec, std::span<const std::string_view> args,
-                  std::string& reply);
+                  std::string& replies);
   // The blocking command (BLPOP ...) this client waits in, if any.
   std::shared_ptr<blocking::BlockedClient>& blocked() { return blocked_; }
 

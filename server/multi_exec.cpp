@@ -103,30 +103,31 @@ class ExecRun : public std::enable_shared_from_this<ExecRun> {
 
  private:
   void begin() {
-    conn_->multi().executing = true;
-    replies_.reserve(commands_.size());
+    MultiState& multi = conn_->multi();
+    multi.executing = true;
+    multi.on_reply = [self = shared_from_this()](std::string_view r) { self->on_reply(r); };
     next();
   }
 
   void next() {
-    while (replies_.size() < commands_.size()) {
-      std::string reply;
-      if (!run_one(commands_[replies_.size()], reply)) return;  // resumes in on_reply
-      replies_.push_back(std::move(reply));
+    while (done_ < commands_.size()) {
+      // The reply is appended to replies_ at once, or later by on_reply.
+      if (!run_one(commands_[done_])) return;
+      ++done_;
     }
     finish();
   }
 
   void on_reply(std::string_view reply) {
-    replies_.emplace_back(reply);
+    replies_.append(reply);
+    ++done_;
     next();
   }
 
   // Runs one command; false when it waits for other shards (its reply comes to on_reply).
-  bool run_one(const QueuedCommand& command, std::string& reply) {
-    auto self = shared_from_this();
-    conn_->multi().on_reply = [self](std::string_view r) { self->on_reply(r); };
-    std::vector<std::string_view> args(command.args.begin(), command.args.end());
+  bool run_one(const QueuedCommand& command) {
+    args_.assign(command.args.begin(), command.args.end());
+    const std::span<const std::string_view> args = args_;
     const CommandSpec& spec = *command.spec;
     const Server& server = conn_->shard().server();
     if (txn_ != nullptr && spec.route == Route::kKeys && server.shard_count() > 1) {
@@ -147,12 +148,14 @@ class ExecRun : public std::enable_shared_from_this<ExecRun> {
                       run_handler(spec, shard, views, view, nullptr, out);
                       return out;
                     },
-                    [self](std::vector<std::string>& replies) { self->on_reply(replies[0]); });
+                    [self = shared_from_this()](std::vector<std::string>& replies) {
+                      self->on_reply(replies[0]);
+                    });
           return false;
         }
       }
     }
-    return conn_->run_queued(spec, args, reply);
+    return conn_->run_queued(spec, args, replies_);
   }
 
   void finish() {
@@ -162,8 +165,8 @@ class ExecRun : public std::enable_shared_from_this<ExecRun> {
     multi.on_reply = nullptr;
     std::string out;
     protocol::ReplyWriter writer(out, conn_->state().resp);
-    writer.array(replies_.size());
-    for (const std::string& reply : replies_) writer.raw(reply);
+    writer.array(commands_.size());
+    writer.raw(replies_);
     if (txn_ != nullptr) {
       txn_->finish(std::move(out));
     } else if (handler_reply_ != nullptr) {
@@ -175,7 +178,9 @@ class ExecRun : public std::enable_shared_from_this<ExecRun> {
 
   std::shared_ptr<Connection> conn_;
   std::vector<QueuedCommand> commands_;
-  std::vector<std::string> replies_;
+  std::string replies_;  // the replies so far, back to back
+  std::size_t done_ = 0;  // commands whose reply is in replies_
+  std::vector<std::string_view> args_;  // the running command's arguments
   std::shared_ptr<Transaction> txn_;
   protocol::ReplyWriter* handler_reply_ = nullptr;
 };
@@ -222,7 +227,7 @@ bool Connection::queue_in_multi(const CommandSpec& spec, std::span<const std::st
 }
 
 bool Connection::run_queued(const CommandSpec& spec, std::span<const std::string_view> args,
-                            std::string& reply) {
+                            std::string& replies) {
   const bool was_suspended = suspended_;
   suspended_ = false;
   const std::size_t mark = out_.size();
@@ -239,7 +244,7 @@ bool Connection::run_queued(const CommandSpec& spec, std::span<const std::string
     multi_.waiting = true;  // EXEC stays pending; complete() hands the reply over
     return false;
   }
-  reply.assign(out_, mark);
+  replies.append(out_, mark);
   out_.resize(mark);
   suspended_ = was_suspended;
   return true;

@@ -28,11 +28,30 @@ std::shared_ptr<const FramedMessage> frame(std::initializer_list<std::string_vie
   return framed;
 }
 
-void deliver(const std::shared_ptr<Connection>& conn,
-             const std::shared_ptr<const FramedMessage>& message) {
-  conn->shard().post([conn, message] {
-    conn->push_message(conn->state().resp == 2 ? message->resp2 : message->resp3);
+using Delivery = std::pair<std::shared_ptr<Connection>, std::shared_ptr<const FramedMessage>>;
+
+void push(const Delivery& delivery) {
+  Connection& conn = *delivery.first;
+  conn.push_message(conn.state().resp == 2 ? delivery.second->resp2 : delivery.second->resp3);
+}
+
+// Hands each message to its subscriber's thread: one posted batch per thread. Never at once,
+// even on the publisher's own thread: the publishing client may be a subscriber itself, in the
+// middle of its command.
+void deliver(std::vector<Delivery>& deliveries) {
+  std::sort(deliveries.begin(), deliveries.end(), [](const Delivery& a, const Delivery& b) {
+    return &a.first->shard() < &b.first->shard();
   });
+  for (std::size_t begin = 0; begin < deliveries.size();) {
+    Shard& target = deliveries[begin].first->shard();
+    std::size_t end = begin;
+    while (end < deliveries.size() && &deliveries[end].first->shard() == &target) ++end;
+    target.post([batch = std::vector<Delivery>(deliveries.begin() + begin,
+                                               deliveries.begin() + end)] {
+      for (const Delivery& delivery : batch) push(delivery);
+    });
+    begin = end;
+  }
 }
 
 }  // namespace
@@ -74,21 +93,25 @@ bool PubSub::unsubscribe(SubscriptionKind kind, std::string_view name, const Con
 
 std::size_t PubSub::publish(std::string_view channel, std::string_view message,
                             bool shard_channel) {
-  std::lock_guard lock(mutex_);
-  std::size_t receivers = 0;
-  auto& names = shard_channel ? shard_channels_ : channels_;
-  if (const auto it = names.find(std::string(channel)); it != names.end()) {
-    const auto framed = frame({shard_channel ? "smessage" : "message", channel, message});
-    for (const auto& conn : it->second) deliver(conn, framed);
-    receivers += it->second.size();
+  std::vector<Delivery> deliveries;
+  {
+    std::lock_guard lock(mutex_);
+    auto& names = shard_channel ? shard_channels_ : channels_;
+    if (const auto it = names.find(std::string(channel)); it != names.end()) {
+      const auto framed = frame({shard_channel ? "smessage" : "message", channel, message});
+      for (const auto& conn : it->second) deliveries.emplace_back(conn, framed);
+    }
+    if (!shard_channel) {
+      for (const auto& [pattern, subscribers] : patterns_) {
+        if (!storage::glob_match(pattern, channel)) continue;
+        const auto framed = frame({"pmessage", pattern, channel, message});
+        for (const auto& conn : subscribers) deliveries.emplace_back(conn, framed);
+      }
+    }
   }
-  if (shard_channel) return receivers;
-  for (const auto& [pattern, subscribers] : patterns_) {
-    if (!storage::glob_match(pattern, channel)) continue;
-    const auto framed = frame({"pmessage", pattern, channel, message});
-    for (const auto& conn : subscribers) deliver(conn, framed);
-    receivers += subscribers.size();
-  }
+  // Outside the lock: a subscriber over its output limit is closed, which unsubscribes it.
+  const std::size_t receivers = deliveries.size();
+  deliver(deliveries);
   return receivers;
 }
 

@@ -46,8 +46,9 @@ class PubSub {
                  const std::shared_ptr<Connection>& conn);
   bool unsubscribe(SubscriptionKind kind, std::string_view name, const Connection* conn);
 
-  // Posts the message to every subscriber of `channel` (and, unless shard channel, to every
-  // matching pattern's subscribers). Returns how many received it.
+  // Sends the message to every subscriber of `channel` (and, unless shard channel, to every
+  // matching pattern's subscribers), one posted batch per subscriber thread. Returns how many
+  // received it.
   std::size_t publish(std::string_view channel, std::string_view message, bool shard_channel);
 
   // PUBSUB CHANNELS / SHARDCHANNELS: active names matching `pattern` (empty: all).
