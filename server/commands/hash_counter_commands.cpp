@@ -13,47 +13,10 @@
 #include "server/commands/arguments.h"
 #include "server/commands/hash_family.h"
 #include "server/shard.h"
+#include "server/commands/number_text.h"
 
 namespace shardcache::server {
 namespace {
-
-// Redis's MAX_LONG_DOUBLE_CHARS: the longest text it parses as, or prints from, a long double.
-constexpr std::size_t kMaxLongDoubleChars = 5 * 1024;
-
-// Redis's string2ld: a strtold number (hex and "inf" included) without leading space, not NaN,
-// not out of range (an underflow to zero counts as out of range), and all of `text` (a NUL byte
-// inside ends the parse early, so it is refused).
-// (string_counter_commands.cpp holds the same rule for INCRBYFLOAT, in a file of its own.)
-std::optional<long double> parse_long_double(std::string_view text) {
-  if (text.empty() || text.size() >= kMaxLongDoubleChars) return std::nullopt;
-  char buf[kMaxLongDoubleChars];
-  std::memcpy(buf, text.data(), text.size());
-  buf[text.size()] = '\0';
-  char* end = nullptr;
-  errno = 0;
-  const long double value = std::strtold(buf, &end);
-  const bool out_of_range =
-      errno == ERANGE &&
-      (value == HUGE_VALL || value == -HUGE_VALL || std::fpclassify(value) == FP_ZERO);
-  if (std::isspace(static_cast<unsigned char>(buf[0])) || end != buf + text.size() || out_of_range ||
-      errno == EINVAL || std::isnan(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-// Redis's ld2string in LD_STR_HUMAN mode for a finite value: "%.17Lf" without trailing zeros (nor
-// a trailing point), and "-0" as "0".
-std::string format_long_double(long double value) {
-  char buf[kMaxLongDoubleChars];  // the largest long double has 4933 integer digits
-  std::size_t len = static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.17Lf", value));
-  if (std::memchr(buf, '.', len) != nullptr) {
-    while (buf[len - 1] == '0') --len;
-    if (buf[len - 1] == '.') --len;
-  }
-  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
-  return std::string(buf, len);
-}
 
 // The hash at args[1] (nullopt after WRONGTYPE) and the current value of field args[2].
 struct Counter {

@@ -13,28 +13,11 @@
 #include "server/commands/arguments.h"
 #include "server/commands/hash_family.h"
 #include "server/shard.h"
+#include "server/commands/number_text.h"
 #include "storage/glob.h"
 
 namespace shardcache::server {
 namespace {
-
-// The cursor as Redis's parseScanCursorOrReply reads it (strtoul, base 10): a leading space is
-// refused, a sign accepted (a negative value wraps around), the text ends at a NUL byte, and ""
-// is 0. (The same rule as SCAN's, whose parser is private to key_scan_commands.cpp.)
-std::optional<std::uint64_t> parse_cursor(std::string_view text) {
-  text = text.substr(0, text.find('\0'));
-  if (text.empty()) return 0;
-  if (std::isspace(static_cast<unsigned char>(text[0]))) return std::nullopt;
-  std::string_view digits = text;
-  const bool negative = digits[0] == '-';
-  if (digits[0] == '+' || digits[0] == '-') digits.remove_prefix(1);
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    return std::nullopt;
-  }
-  return negative ? 0 - value : value;
-}
 
 struct HashScanOptions {
   long count = 10;
@@ -73,7 +56,7 @@ bool parse_options(CommandContext& ctx, HashScanOptions& options) {
 }
 
 void hscan(CommandContext& ctx) {
-  auto cursor = parse_cursor(ctx.args[2]);
+  auto cursor = parse_scan_cursor(ctx.args[2]);
   if (!cursor) return ctx.reply.error("ERR invalid cursor");
   const auto opened = open_hash_read(ctx);
   if (!opened) return;

@@ -23,29 +23,13 @@
 #include "server/server.h"
 #include "server/shard.h"
 #include "server/transaction.h"
+#include "server/commands/number_text.h"
 #include "storage/glob.h"
 
 namespace shardcache::server {
 namespace {
 
 constexpr long kDefaultScanCount = 10;
-
-// SCAN's cursor as Redis parses it (strtoul, base 10): a leading space is refused, a sign is
-// accepted (a negative value wraps around), the text ends at a NUL byte, and "" is 0.
-std::optional<std::uint64_t> parse_cursor(std::string_view text) {
-  text = text.substr(0, text.find('\0'));
-  if (text.empty()) return 0;
-  if (std::isspace(static_cast<unsigned char>(text[0]))) return std::nullopt;
-  std::string_view digits = text;
-  const bool negative = digits[0] == '-';
-  if (digits[0] == '+' || digits[0] == '-') digits.remove_prefix(1);
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    return std::nullopt;
-  }
-  return negative ? 0 - value : value;
-}
 
 struct ScanOptions {
   long count = kDefaultScanCount;
@@ -211,7 +195,7 @@ void scan_from_elsewhere(CommandContext& ctx, std::shared_ptr<ScanCall> call) {
 }
 
 void scan(CommandContext& ctx) {
-  const auto cursor = parse_cursor(ctx.args[1]);
+  const auto cursor = parse_scan_cursor(ctx.args[1]);
   if (!cursor) {
     ctx.reply.error("ERR invalid cursor");
     return;

@@ -13,6 +13,7 @@
 #include "server/commands/container_access.h"
 #include "server/commands/families.h"
 #include "server/commands/set_family.h"
+#include "server/commands/number_text.h"
 #include "storage/glob.h"
 #include "storage/set_value.h"
 
@@ -81,24 +82,6 @@ void scard(CommandContext& ctx) {
   auto opened = open_read<SetValue>(ctx, ctx.args[1]);
   if (!opened) return;
   ctx.reply.integer(*opened ? static_cast<std::int64_t>(opened->value->size()) : 0);
-}
-
-// A SCAN-family cursor as Redis's parseScanCursorOrReply (strtoul, base 10): a leading space is
-// refused, a sign is accepted (a negative value wraps around), the text ends at a NUL byte, and
-// "" is 0. The same rules as SCAN's (key_scan_commands.cpp), whose parser is private to it.
-std::optional<std::uint64_t> parse_scan_cursor(std::string_view text) {
-  text = text.substr(0, text.find('\0'));
-  if (text.empty()) return 0;
-  if (std::isspace(static_cast<unsigned char>(text[0]))) return std::nullopt;
-  std::string_view digits = text;
-  const bool negative = digits[0] == '-';
-  if (digits[0] == '+' || digits[0] == '-') digits.remove_prefix(1);
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    return std::nullopt;
-  }
-  return negative ? 0 - value : value;
 }
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]. As Redis, the cursor is checked first, then

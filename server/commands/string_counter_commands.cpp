@@ -14,13 +14,12 @@
 #include "server/commands/arguments.h"
 #include "server/commands/string_family.h"
 #include "server/shard.h"
+#include "server/commands/number_text.h"
 
 namespace shardcache::server {
 namespace {
 
 constexpr const char* kErrNotFloat = "ERR value is not a valid float";
-// Redis's MAX_LONG_DOUBLE_CHARS: the longest text it parses as, or prints from, a long double.
-constexpr std::size_t kMaxLongDoubleChars = 5 * 1024;
 
 void incr_by(CommandContext& ctx, std::int64_t incr) {
   storage::Keyspace& db = ctx.shard.db(ctx.db);
@@ -72,39 +71,6 @@ void decrby(CommandContext& ctx) {
     return;
   }
   incr_by(ctx, -*decr);
-}
-
-// Redis's string2ld: all of `text` must be a strtold number (hex and "inf" included), without
-// leading space, not NaN, and not out of range (an underflow to zero counts as out of range).
-std::optional<long double> parse_long_double(std::string_view text) {
-  if (text.empty() || text.size() >= kMaxLongDoubleChars) return std::nullopt;
-  const std::string terminated(text);  // strtold reads a C string
-  char* end = nullptr;
-  errno = 0;
-  const long double value = std::strtold(terminated.c_str(), &end);
-  const bool out_of_range =
-      errno == ERANGE &&
-      (value == HUGE_VAL || value == -HUGE_VAL || std::fpclassify(value) == FP_ZERO);
-  if (std::isspace(static_cast<unsigned char>(terminated[0])) ||
-      end != terminated.c_str() + terminated.size() || out_of_range || errno == EINVAL ||
-      std::isnan(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-// Redis's ld2string in LD_STR_HUMAN mode for a finite value: "%.17Lf" without trailing zeros (nor
-// a trailing point), and "-0" as "0".
-std::string format_long_double(long double value) {
-  // Fits: the largest long double has 4933 integer digits.
-  char buf[kMaxLongDoubleChars];
-  std::size_t len = static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.17Lf", value));
-  if (std::memchr(buf, '.', len) != nullptr) {
-    while (buf[len - 1] == '0') --len;
-    if (buf[len - 1] == '.') --len;
-  }
-  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
-  return std::string(buf, len);
 }
 
 // INCRBYFLOAT key increment: the stored value is parsed before the increment, both as long

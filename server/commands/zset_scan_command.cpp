@@ -12,30 +12,14 @@
 #include "server/commands/arguments.h"
 #include "server/commands/container_access.h"
 #include "server/commands/zset_family.h"
+#include "server/commands/number_text.h"
 #include "storage/glob.h"
 
 namespace shardcache::server {
 namespace {
 
-// The cursor as Redis's parseScanCursorOrReply reads it (strtoul, base 10): no leading space,
-// a sign accepted (a negative value wraps around), the text ends at a NUL, "" is 0.
-std::optional<std::uint64_t> parse_cursor(std::string_view text) {
-  text = text.substr(0, text.find('\0'));
-  if (text.empty()) return 0;
-  if (std::isspace(static_cast<unsigned char>(text[0]))) return std::nullopt;
-  std::string_view digits = text;
-  const bool negative = digits[0] == '-';
-  if (digits[0] == '+' || digits[0] == '-') digits.remove_prefix(1);
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    return std::nullopt;
-  }
-  return negative ? 0 - value : value;
-}
-
 void zscan(CommandContext& ctx) {
-  const auto cursor = parse_cursor(ctx.args[2]);
+  const auto cursor = parse_scan_cursor(ctx.args[2]);
   if (!cursor) {
     ctx.reply.error("ERR invalid cursor");
     return;
