@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/command_context.h"
 #include "server/commands/key_commands.h"
 #include "server/connection.h"
@@ -81,6 +82,13 @@ void write_destination(Shard& shard, const TransferRequest& request, ValueSnapsh
                                : value.eviction_bits);
 }
 
+// A list or sorted set now under the destination name may serve clients blocked on it. Only
+// once the source has let go of a moved container: serving may pop the destination empty and
+// free it.
+void wake_destination_waiters(Shard& shard, const TransferRequest& request) {
+  blocking::signal_key_ready(shard, request.destination_db, request.destination);
+}
+
 void remove_source_unless_copy(Shard& shard, const TransferRequest& request) {
   if (request.kind == TransferKind::kCopy) return;
   storage::Keyspace& db = shard.db(request.source_db);
@@ -124,7 +132,14 @@ void apply_across_shards(Transaction& txn, const std::shared_ptr<TransferState>&
             return std::string();
           },
           [&txn, state](std::vector<std::string>&) {
-            finish_with_outcome(txn, *state, TransferOutcome::kDone);
+            txn.run({state->destination_shard},
+                    [state](Shard& shard) {
+                      wake_destination_waiters(shard, state->request);
+                      return std::string();
+                    },
+                    [&txn, state](std::vector<std::string>&) {
+                      finish_with_outcome(txn, *state, TransferOutcome::kDone);
+                    });
           });
 }
 
@@ -196,6 +211,7 @@ TransferOutcome transfer_on_one_shard(Shard& shard, const TransferRequest& reque
   if (outcome == TransferOutcome::kDone) {
     write_destination(shard, request, *source);
     remove_source_unless_copy(shard, request);
+    wake_destination_waiters(shard, request);
   }
   return outcome;
 }

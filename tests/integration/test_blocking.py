@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+import redis
 
 from helpers import RespConnection, differential, keys_on_shards, wait_until
 
@@ -247,3 +248,26 @@ def test_stress_every_item_delivered_once(shardcache):
         t.join(timeout=20)
     assert sorted(int(x) for x in received) == list(range(items))
     wait_blocked(checker, 0)
+
+
+@pytest.mark.parametrize("command", ["RENAME", "COPY", "MOVE"])
+def test_a_list_arriving_by_rename_copy_or_move_wakes_a_blocked_client(shardcache, command):
+    server = shardcache(threads=4)
+    source_db = 1 if command == "MOVE" else 0
+    src = redis.Redis(port=server.port, db=source_db)
+    src.rpush("source", "item")
+    result = {}
+
+    def waiter():
+        result["reply"] = redis.Redis(port=server.port).blpop("target" if command != "MOVE" else "source", 5)
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    time.sleep(0.3)
+    if command == "MOVE":
+        src.move("source", 0)
+    else:
+        src.execute_command(command, "source", "target")
+    t.join(6)
+    name = b"source" if command == "MOVE" else b"target"
+    assert result["reply"] == (name, b"item")
