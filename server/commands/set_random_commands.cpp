@@ -19,7 +19,7 @@ using storage::SetValue;
 
 constexpr const char* kErrNotPositive = "ERR value is out of range, must be positive";
 // SRANDMEMBER with a negative count builds |count| replies; Redis 7.0 tries any size and stalls
-// the server. Past this many we refuse instead (docs/commands-set.md).
+// the server. Past this many we refuse instead (docs/commands.md, Sets).
 constexpr std::int64_t kMaxRepeatedMembers = std::int64_t{1} << 27;
 
 std::vector<std::string> all_members(const SetValue& set) {
