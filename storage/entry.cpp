@@ -1,6 +1,7 @@
 #include "storage/entry.h"
 
 #include "storage/container.h"
+#include "storage/varint.h"
 
 #include <malloc.h>
 
@@ -12,33 +13,6 @@
 
 namespace shardcache::storage {
 namespace {
-
-std::size_t varint_size(std::uint64_t v) {
-  std::size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-char* put_varint(char* p, std::uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
-const char* get_varint(const char* p, std::uint64_t& v) {
-  v = 0;
-  for (int shift = 0;; shift += 7) {
-    const auto byte = static_cast<unsigned char>(*p++);
-    v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return p;
-  }
-}
 
 constexpr std::size_t kExpiryBytes = sizeof(std::int64_t) + sizeof(std::uint32_t);
 

@@ -29,24 +29,6 @@ std::size_t usable(const void* p) {
 
 }  // namespace
 
-std::size_t HashValue::varint_size(std::size_t n) {
-  std::size_t size = 1;
-  while (n >= 0x80) {
-    n >>= 7;
-    ++size;
-  }
-  return size;
-}
-
-char* HashValue::put_varint(char* out, std::size_t n) {
-  while (n >= 0x80) {
-    *out++ = static_cast<char>((n & 0x7f) | 0x80);
-    n >>= 7;
-  }
-  *out++ = static_cast<char>(n);
-  return out;
-}
-
 HashValue::HashValue(const HashValue& other) : Container() {
   count_ = other.count_;
   if (other.table_ == nullptr) {

@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "storage/container.h"
+#include "storage/varint.h"
 
 namespace shardcache::storage {
 
@@ -82,16 +83,6 @@ class HashValue final : public Container {
     std::size_t mask;  // bucket count - 1
   };
 
-  static std::size_t varint_size(std::size_t n);
-  static char* put_varint(char* out, std::size_t n);
-  static const char* get_varint(const char* in, std::size_t& n) {
-    n = 0;
-    for (int shift = 0;; shift += 7) {
-      const auto byte = static_cast<unsigned char>(*in++);
-      n |= static_cast<std::size_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return in;
-    }
-  }
   // Decodes the pair at `p` of a listpack; returns the position after it.
   static const char* read_pair(const char* p, Pair& pair) {
     std::size_t len;

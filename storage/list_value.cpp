@@ -1,4 +1,5 @@
 #include "storage/list_value.h"
+#include "storage/varint.h"
 
 #include <malloc.h>
 
@@ -19,15 +20,6 @@ std::size_t node_byte_limit(int fill) {
   if (fill >= 0) return kSafetyLimit;
   const int level = std::min(-fill, 5);
   return std::size_t{4096} << (level - 1);
-}
-
-std::size_t varint_size(std::size_t v) {
-  std::size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
 }
 
 // Allocation sizes grow in steps of 1x and 1.5x powers of two, as an allocator's size classes.

@@ -1,4 +1,5 @@
 #include "storage/set_value.h"
+#include "storage/varint.h"
 
 #include <malloc.h>
 #include <xxhash.h>
@@ -50,40 +51,10 @@ void* checked_realloc(void* block, std::size_t size) {
   return grown;
 }
 
-// LEB128 lengths: one byte below 128.
-std::size_t varint_size(std::size_t value) {
-  std::size_t n = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-char* write_varint(char* out, std::size_t value) {
-  while (value >= 0x80) {
-    *out++ = static_cast<char>((value & 0x7f) | 0x80);
-    value >>= 7;
-  }
-  *out++ = static_cast<char>(value);
-  return out;
-}
-
-const char* read_varint(const char* in, std::size_t& value) {
-  value = 0;
-  int shift = 0;
-  while (true) {
-    const auto byte = static_cast<unsigned char>(*in++);
-    value |= static_cast<std::size_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return in;
-    shift += 7;
-  }
-}
-
 // A length-prefixed entry at `at`: its text and the address after it.
 std::string_view read_entry(const char* at, const char** next) {
   std::size_t len = 0;
-  const char* text = read_varint(at, len);
+  const char* text = get_varint(at, len);
   *next = text + len;
   return {text, len};
 }
@@ -129,7 +100,7 @@ struct SetNode {
     auto* node = static_cast<SetNode*>(std::malloc(size));
     if (node == nullptr) throw std::bad_alloc();
     node->next = nullptr;
-    char* text = write_varint(reinterpret_cast<char*>(node + 1), member.size());
+    char* text = put_varint(reinterpret_cast<char*>(node + 1), member.size());
     std::memcpy(text, member.data(), member.size());
     return node;
   }
@@ -349,7 +320,7 @@ void SetValue::listpack_append(std::string_view member) {
   const std::size_t used = data_ == nullptr ? kListpackHeader : listpack_used();
   const std::size_t grown = used + varint_size(member.size()) + member.size();
   data_ = checked_realloc(data_, grown);
-  char* text = write_varint(static_cast<char*>(data_) + used, member.size());
+  char* text = put_varint(static_cast<char*>(data_) + used, member.size());
   std::memcpy(text, member.data(), member.size());
   const auto header = static_cast<std::uint32_t>(grown);
   std::memcpy(data_, &header, sizeof header);

@@ -1,4 +1,5 @@
 #include "storage/zset_listpack.h"
+#include "storage/varint.h"
 
 #include <malloc.h>
 
@@ -8,35 +9,6 @@
 
 namespace shardcache::storage {
 namespace {
-
-std::size_t varint_size(std::size_t value) {
-  std::size_t n = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-char* write_varint(char* at, std::size_t value) {
-  while (value >= 0x80) {
-    *at++ = static_cast<char>((value & 0x7f) | 0x80);
-    value >>= 7;
-  }
-  *at++ = static_cast<char>(value);
-  return at;
-}
-
-const char* read_varint(const char* at, std::size_t& value) {
-  value = 0;
-  int shift = 0;
-  while (true) {
-    const auto byte = static_cast<unsigned char>(*at++);
-    value |= static_cast<std::size_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return at;
-    shift += 7;
-  }
-}
 
 // (score, member) order, members compared as unsigned bytes as Redis's memcmp.
 bool before(double score_a, std::string_view member_a, double score_b, std::string_view member_b) {
@@ -78,7 +50,7 @@ ZSetListpack::Item ZSetListpack::at(std::size_t offset) const {
   double score;
   std::memcpy(&score, data_ + offset, sizeof(score));
   std::size_t len;
-  const char* member = read_varint(data_ + offset + sizeof(double), len);
+  const char* member = get_varint(data_ + offset + sizeof(double), len);
   return Item{std::string_view(member, len), score,
               static_cast<std::size_t>(member + len - data_)};
 }
@@ -107,7 +79,7 @@ void ZSetListpack::insert(std::string_view member, double score) {
   resize(old_used + size);
   std::memmove(data_ + offset + size, data_ + offset, old_used - offset);
   std::memcpy(data_ + offset, &score, sizeof(score));
-  char* at = write_varint(data_ + offset + sizeof(double), member.size());
+  char* at = put_varint(data_ + offset + sizeof(double), member.size());
   if (!member.empty()) std::memcpy(at, member.data(), member.size());
   ++count_;
 }
