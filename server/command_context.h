@@ -35,6 +35,8 @@ struct ClientView {
   // The command runs inside MULTI/EXEC: blocking commands (BLPOP ...) must not block but answer
   // as their timeout would, as Redis does.
   bool in_multi = false;
+  std::uint64_t id = 0;      // CLIENT ID
+  bool track_reads = false;  // CLIENT TRACKING: remember the keys this command reads
 };
 
 // Runs `spec`'s handler on `shard` (the calling thread must be that shard's) and appends its

@@ -51,7 +51,16 @@ void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::str
   // As Redis: a NO-TOUCH client's reads do not refresh LRU/LFU state, except its TOUCH.
   shard.clock().set_touch_suppressed(client.no_touch && spec.name != "touch");
   CommandContext ctx{args, writer, shard, client.db, conn, spec, client};
+  set_current_client(client.id);  // for NOLOOP: the changes this command makes are its own
   spec.handler(ctx);
+  set_current_client(0);
+  if (client.track_reads && spec.has_flag(kFlagReadonly)) {
+    for (std::string_view key : command_keys(spec, args)) {
+      if (shard.server().shard_of_key(key) == shard.index()) {
+        shard.tracking_table().remember(key, client.id);
+      }
+    }
+  }
   shard.clock().set_touch_suppressed(false);
 }
 
@@ -62,10 +71,18 @@ Connection::Connection(Shard& shard, Socket socket, ClientState state)
       parser_(shard.limits()),
       pause_timer_(shard.io()) {}
 
-void Connection::start() { read_more(); }
+void Connection::start() {
+  shard_.server().tracking().add_connection(state_.id, shared_from_this());
+  read_more();
+}
 
 ClientView Connection::client_view() const {
-  return ClientView{state_.db, state_.resp, state_.no_touch, multi_.executing};
+  // OPTIN tracks only after CLIENT CACHING YES, OPTOUT all but after CLIENT CACHING NO.
+  const bool track_reads =
+      tracking_.on && !tracking_.bcast &&
+      (tracking_.optin ? caching_yes_ : tracking_.optout ? !caching_no_ : true);
+  return ClientView{state_.db, state_.resp, state_.no_touch, multi_.executing, state_.id,
+                    track_reads};
 }
 
 bool Connection::auth_required() const {
@@ -235,6 +252,9 @@ void Connection::finish_command(const CommandSpec& spec, std::size_t reply_mark,
   }
   drop_reply_if_muted(reply_mark);
   pending_spec_ = nullptr;
+  // CLIENT CACHING YES/NO applies to the next command: as Redis's resetClient, any CLIENT
+  // subcommand and anything queued in MULTI keep it.
+  if (!spec.name.starts_with("client|") && !multi_.active) caching_yes_ = caching_no_ = false;
 }
 
 void Connection::drop_reply_if_muted(std::size_t reply_mark) {
@@ -353,6 +373,7 @@ void Connection::close() {
   blocking::abandon(*this);
   unwatch_all(*this);
   unsubscribe_all(*this);
+  shard_.server().tracking().remove_connection(state_.id);
   shard_.server().release_client();
   // Last: may drop the shard's reference to this object (handlers in flight hold their own).
   shard_.remove_connection(state_.id);

@@ -21,6 +21,7 @@
 #include "server/command_context.h"
 #include "server/multi_state.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 
 namespace shardcache::server {
 
@@ -67,6 +68,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ClientView client_view() const;
   // MULTI/EXEC/WATCH state.
   MultiState& multi() { return multi_; }
+  // CLIENT TRACKING settings, and CLIENT CACHING YES/NO for the next command.
+  TrackingSettings& tracking() { return tracking_; }
+  void set_caching(bool yes) { (yes ? caching_yes_ : caching_no_) = true; }
+  bool caching_yes() const { return caching_yes_; }
+  bool caching_no() const { return caching_no_; }
   // Pub/sub subscriptions.
   Subscriptions& subscriptions() { return subscriptions_; }
   // Sends a pub/sub message (already framed for this client's protocol). A subscriber that does
@@ -127,6 +133,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer pause_timer_;
   MultiState multi_;
   Subscriptions subscriptions_;
+  TrackingSettings tracking_;
+  bool caching_yes_ = false, caching_no_ = false;
   std::int64_t output_soft_limit_since_ms_ = -1;  // when pending output passed the soft limit
   std::shared_ptr<blocking::BlockedClient> blocked_;
 };

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "server/lazy_free.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 
 namespace shardcache::server {
 
@@ -61,6 +62,7 @@ class Server {
 
   LazyFreer& lazy_freer() { return lazy_freer_; }
   PubSub& pubsub() { return pubsub_; }
+  TrackingHub& tracking() { return tracking_; }
   const std::string& run_id() const { return run_id_; }
   std::int64_t start_time_ms() const { return start_time_ms_; }
   int bound_port() const { return bound_port_; }
@@ -74,6 +76,7 @@ class Server {
   // Declared first: destroyed last, after the shards that hand it entries.
   LazyFreer lazy_freer_;
   PubSub pubsub_;
+  TrackingHub tracking_;
   mutable std::mutex config_mutex_;
   config::Config config_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -19,10 +19,11 @@ Shard::Shard(Server& server, int index, const config::Config& config)
       work_(std::make_unique<boost::asio::executor_work_guard<
                 boost::asio::io_context::executor_type>>(io_.get_executor())),
       cron_timer_(io_),
+      tracking_table_(server.tracking(), watch_registry_),
       notifier_(server.pubsub()) {
   for (int i = 0; i < config.databases; ++i) {
     databases_.push_back(std::make_unique<storage::Keyspace>(i, clock_));
-    databases_.back()->set_key_observer(&watch_registry_);
+    databases_.back()->set_key_observer(&tracking_table_);
     database_views_.push_back(databases_.back().get());
   }
   set_config(config);

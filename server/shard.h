@@ -18,6 +18,7 @@
 #include "server/blocking.h"
 #include "server/key_locks.h"
 #include "server/keyspace_notifier.h"
+#include "server/tracking.h"
 #include "server/watch_registry.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
@@ -90,6 +91,8 @@ class Shard {
   KeyLocks& key_locks() { return key_locks_; }
   // The keys of this shard that clients WATCH.
   WatchRegistry& watch_registry() { return watch_registry_; }
+  // The reads of tracking clients (CLIENT TRACKING) remembered on this shard.
+  TrackingTable& tracking_table() { return tracking_table_; }
   // The clients blocked on this shard's keys (BLPOP ...).
   blocking::WaitingRoom& waiting_room() { return waiting_room_; }
   // This shard's copy of the configuration; updated by Server::broadcast_config.
@@ -132,6 +135,7 @@ class Shard {
   Slowlog slowlog_;
   KeyLocks key_locks_;
   WatchRegistry watch_registry_;
+  TrackingTable tracking_table_;  // observes the keyspaces: WATCH flags and invalidations
   KeyspaceNotifier notifier_;
   blocking::WaitingRoom waiting_room_;
   std::vector<std::unique_ptr<Listener>> listeners_;

@@ -133,7 +133,8 @@ void lmpop(CommandContext& ctx) {
 
 void move_element(CommandContext& ctx, std::string source, std::string destination, End from,
                   End to) {
-  auto move = std::make_shared<Move>(Move{std::move(source), std::move(destination), from, to});
+  auto move = std::make_shared<Move>(Move{std::move(source), std::move(destination), from, to,
+                                          Move::Outcome::kPending, {}});
   const std::vector<std::string> keys = {move->source, move->destination};
   KeyGroup::run(ctx, keys, [move](KeyGroup& group) {
     auto g = group.shared_from_this();
