@@ -345,11 +345,16 @@ def test_hot_set_survives(shardcache, policy):
     server = shardcache(threads=2)
     with Client(server.port) as c:
         configure(c, policy)
-        # The control set is written first: LRU time is in seconds, and loading the cold keys
-        # can take longer than a second, which would make a later control set younger.
-        control = [key for key, line in Writer(c, 23, b"ctl", 900, 1100).batch(1000)]
+        # The control set is written interleaved with the cold keys, 100 after each 1.5 MB: LRU
+        # time is in seconds and loading the cold keys can take several on a loaded machine, so
+        # control keys written all before (or after) them would be older (or younger).
+        control_writer = Writer(c, 23, b"ctl", 900, 1100)
         writer = Writer(c, 21, b"cold", 900, 1100)
-        cold, _ = writer.write_bytes(15 * 1024 * 1024)
+        control, cold = [], []
+        for _ in range(10):
+            written, _ = writer.write_bytes(1_500_000)  # three batches of 500 keys
+            cold += written
+            control += [key for key, line in control_writer.batch(100)]
         hot = [key for key, line in Writer(c, 22, b"hot", 900, 1100).batch(1000)]
         assert int(c.info("stats")["evicted_keys"]) == 0, "the first 17 MB must fit"
         if policy == "allkeys-lru":
