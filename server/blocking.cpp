@@ -12,6 +12,7 @@
 
 #include "protocol/reply_writer.h"
 #include "server/command_context.h"
+#include "server/commands/number_text.h"
 #include "server/commands/key_group.h"
 #include "server/commands/lookup.h"
 #include "server/connection.h"
@@ -94,7 +95,9 @@ void clean_up(const std::shared_ptr<BlockedClient>& client) {
   for (const std::string& key : client->keys_) {
     Shard& shard = server.shard(server.shard_of_key(key));
     // The queue entries hold the client: removal by address is safe while this lambda holds it.
-    shard.post([client, &shard, &key] { shard.waiting_room().remove(client->db_, key, client.get()); });
+    shard.post([client, &shard, &key] {
+      shard.waiting_room().remove(client->db_, key, client.get());
+    });
   }
 }
 
@@ -217,21 +220,12 @@ void check_from(const std::shared_ptr<SingleCheck>& check,
 
 std::optional<std::int64_t> parse_timeout(CommandContext& ctx, std::string_view text) {
   // Redis: getLongDoubleFromObject (string2ld), then (long long) ceill(seconds * 1000).
-  const char* kNotFloat = "ERR timeout is not a float or out of range";
-  if (text.empty() || text.size() >= 5 * 1024 || std::isspace(static_cast<unsigned char>(text[0]))) {
-    ctx.reply.error(kNotFloat);
+  const std::optional<long double> seconds = parse_long_double(text);
+  if (!seconds) {
+    ctx.reply.error("ERR timeout is not a float or out of range");
     return std::nullopt;
   }
-  const std::string buffer(text);
-  char* end = nullptr;
-  errno = 0;
-  const long double seconds = std::strtold(buffer.c_str(), &end);
-  if (end != buffer.c_str() + buffer.size() || std::isnan(seconds) ||
-      (errno == ERANGE && (seconds == HUGE_VALL || seconds == -HUGE_VALL || seconds == 0))) {
-    ctx.reply.error(kNotFloat);
-    return std::nullopt;
-  }
-  const long double ms = std::ceil(seconds * 1000.0L);  // 0.001 s is 1 ms, not 0 (forever)
+  const long double ms = std::ceil(*seconds * 1000.0L);  // 0.001 s is 1 ms, not 0 (forever)
   // Redis casts to long long: out of its range that gives LLONG_MIN on x86-64, "negative".
   constexpr long double kTwo63 = 9223372036854775808.0L;
   const std::int64_t timeout_ms = (ms >= kTwo63 || ms < -kTwo63)

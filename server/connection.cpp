@@ -390,13 +390,15 @@ std::string Connection::describe() const {
   return fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} "
       "multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem=0 "
-      "tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
+      "tot-mem={} events=r cmd={} user=default redir={} resp={} lib-name={} lib-ver={}",
       state_.id, state_.addr, state_.laddr, state_.fd, state_.name,
       (now - state_.created_ms) / 1000, (now - state_.last_interaction_ms) / 1000, flags,
       state_.db, subscriptions_.channels.size(), subscriptions_.patterns.size(),
       subscriptions_.shard_channels.size(),
-      multi_.active ? static_cast<long>(multi_.queued.size()) : -1L, in_end_ - in_begin_, in_.size() - (in_end_ - in_begin_), in_.size(), out_.size(),
-      in_.size() + out_.capacity() + out_inflight_.capacity(), cmd, state_.resp, state_.lib_name,
+      multi_.active ? static_cast<long>(multi_.queued.size()) : -1L, in_end_ - in_begin_,
+      in_.size() - (in_end_ - in_begin_), in_.size(), out_.size(),
+      in_.size() + out_.capacity() + out_inflight_.capacity(), cmd,
+      tracking_.on ? static_cast<long>(tracking_.redirect) : -1L, state_.resp, state_.lib_name,
       state_.lib_ver);
 }
 

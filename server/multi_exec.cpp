@@ -262,8 +262,9 @@ void watch_keys(CommandContext& ctx) {
   auto new_keys = std::make_shared<std::map<int, std::vector<std::string>>>();
   for (std::size_t i = 1; i < ctx.args.size(); ++i) {
     const std::string_view key = ctx.args[i];
-    const bool known = std::any_of(multi.watched.begin(), multi.watched.end(),
-                                   [&](const WatchedKey& w) { return w.db == ctx.db && w.key == key; });
+    const bool known =
+        std::any_of(multi.watched.begin(), multi.watched.end(),
+                    [&](const WatchedKey& w) { return w.db == ctx.db && w.key == key; });
     if (known) continue;
     const int shard = server.shard_of_key(key);
     // -2: registration in flight. Listed before it lands so that a disconnect unregisters it.
@@ -355,7 +356,9 @@ void run_exec(CommandContext& ctx) {
       add_key(keys_by_shard, server.shard_of_key(key), key);
     }
   }
-  for (const WatchedKey& watched : multi.watched) add_key(keys_by_shard, watched.shard, watched.key);
+  for (const WatchedKey& watched : multi.watched) {
+    add_key(keys_by_shard, watched.shard, watched.key);
+  }
 
   const bool all_home = std::all_of(keys_by_shard.begin(), keys_by_shard.end(),
                                     [&](const auto& kv) { return kv.first == home.index(); });
