@@ -137,6 +137,14 @@ void ZSetSkiplist::find_update(double score, std::string_view member, Node** upd
 }
 
 void ZSetSkiplist::insert(std::string_view member, double score) {
+  Node* node = make_node(random_level(), member, score);
+  link(node);
+  hash_insert(node);
+}
+
+void ZSetSkiplist::link(Node* node) {
+  const double score = node->score;
+  const std::string_view member = node->member();
   Node* update[kMaxLevel];
   std::size_t rank[kMaxLevel];
   Node* x = header_;
@@ -149,7 +157,7 @@ void ZSetSkiplist::insert(std::string_view member, double score) {
     }
     update[i] = x;
   }
-  const int height = random_level();
+  const int height = node->height;
   if (height > level_) {
     for (int i = level_; i < height; ++i) {
       rank[i] = 0;
@@ -158,7 +166,7 @@ void ZSetSkiplist::insert(std::string_view member, double score) {
     }
     level_ = height;
   }
-  x = make_node(height, member, score);
+  x = node;
   for (int i = 0; i < height; ++i) {
     x->links()[i].forward = update[i]->links()[i].forward;
     update[i]->links()[i].forward = x;
@@ -173,7 +181,26 @@ void ZSetSkiplist::insert(std::string_view member, double score) {
     tail_ = x;
   }
   ++length_;
-  hash_insert(x);
+}
+
+void ZSetSkiplist::update_score(const Node* found, double score) {
+  Node* x = const_cast<Node*>(found);
+  const std::string_view member = x->member();
+  // Still between its neighbours: only the score changes (Redis's zslUpdateScore).
+  const Node* prev = x->backward;
+  const Node* next = x->links()[0].forward;
+  if ((prev == nullptr || before(prev->score, prev->member(), score, member)) &&
+      (next == nullptr || before(score, member, next->score, next->member()))) {
+    x->score = score;
+    return;
+  }
+  // Moved: the same node is unlinked and linked again at its new place; the member hash,
+  // which does not depend on the score, is left alone.
+  Node* update[kMaxLevel];
+  find_update(x->score, member, update);
+  unlink(x, update);
+  x->score = score;
+  link(x);
 }
 
 void ZSetSkiplist::unlink(Node* x, Node** update) {
@@ -192,7 +219,6 @@ void ZSetSkiplist::unlink(Node* x, Node** update) {
   }
   while (level_ > 1 && header_->links()[level_ - 1].forward == nullptr) --level_;
   --length_;
-  hash_remove(x);
 }
 
 bool ZSetSkiplist::erase(std::string_view member) {
@@ -202,6 +228,7 @@ bool ZSetSkiplist::erase(std::string_view member) {
   find_update(found->score, member, update);
   Node* x = update[0]->links()[0].forward;
   unlink(x, update);
+  hash_remove(x);
   free_node(x);
   if (buckets_.size() > kMinBuckets && length_ < buckets_.size() / 8) {
     rehash(buckets_.size() / 2);
@@ -225,6 +252,7 @@ void ZSetSkiplist::erase_ranks(std::size_t start, std::size_t end) {
   for (std::size_t removed = start; x != nullptr && removed < end; ++removed) {
     Node* next = x->next();
     unlink(x, update);
+    hash_remove(x);
     free_node(x);
     x = next;
   }

@@ -49,6 +49,8 @@ class ZSetSkiplist {
   const Node* find(std::string_view member) const;
   // Inserts a member known to be absent.
   void insert(std::string_view member, double score);
+  // Gives a present member another score, in place when its rank does not change.
+  void update_score(const Node* node, double score);
   // Removes the member; false if absent.
   bool erase(std::string_view member);
   // Removes the nodes of ranks [start, end).
@@ -100,7 +102,10 @@ class ZSetSkiplist {
   void free_node(Node* node);
   // Fills `update` with the rightmost node before (score, member) at each level.
   void find_update(double score, std::string_view member, Node** update) const;
+  // Takes `x` out of the skiplist (not out of the member hash).
   void unlink(Node* x, Node** update);
+  // Puts an unlinked node (its score set, its height kept) at its place in the skiplist.
+  void link(Node* node);
   void hash_insert(Node* node);
   void hash_remove(const Node* node);
   void rehash(std::size_t buckets);

@@ -65,8 +65,7 @@ bool ZSetValue::set(std::string_view member, double score, const EncodingLimits&
     const ZSetSkiplist::Node* node = skiplist_->find(member);
     if (node != nullptr) {
       if (node->score == score) return false;
-      skiplist_->erase(member);
-      skiplist_->insert(member, score);
+      skiplist_->update_score(node, score);
       return false;
     }
     skiplist_->insert(member, score);
