@@ -168,7 +168,9 @@ class ExecRun : public std::enable_shared_from_this<ExecRun> {
     writer.array(commands_.size());
     writer.raw(replies_);
     if (txn_ != nullptr) {
-      txn_->finish(std::move(out));
+      // Let go of the Transaction: its body holds this run, and the cycle would outlive both.
+      std::shared_ptr<Transaction> txn = std::move(txn_);
+      txn->finish(std::move(out));
     } else if (handler_reply_ != nullptr) {
       handler_reply_->raw(out);
     } else {
