@@ -175,10 +175,11 @@ void zrank_generic(CommandContext& ctx, bool reverse) {
 void zrank(CommandContext& ctx) { zrank_generic(ctx, false); }
 void zrevrank(CommandContext& ctx) { zrank_generic(ctx, true); }
 
-void zcount(CommandContext& ctx) {
-  const auto range = parse_score_range(ctx.args[2], ctx.args[3]);
+// ZCOUNT and ZLEXCOUNT: members within a parsed score or lex range (the error when unparsed).
+template <class Range>
+void count_in_range(CommandContext& ctx, const std::optional<Range>& range, const char* error) {
   if (!range) {
-    ctx.reply.error(kErrScoreRange);
+    ctx.reply.error(error);
     return;
   }
   auto opened = open_read<ZSet>(ctx, ctx.args[1]);
@@ -191,20 +192,12 @@ void zcount(CommandContext& ctx) {
   ctx.reply.integer(first < last ? static_cast<std::int64_t>(last - first) : 0);
 }
 
+void zcount(CommandContext& ctx) {
+  count_in_range(ctx, parse_score_range(ctx.args[2], ctx.args[3]), kErrScoreRange);
+}
+
 void zlexcount(CommandContext& ctx) {
-  const auto range = parse_lex_range(ctx.args[2], ctx.args[3]);
-  if (!range) {
-    ctx.reply.error(kErrLexRange);
-    return;
-  }
-  auto opened = open_read<ZSet>(ctx, ctx.args[1]);
-  if (!opened) return;
-  if (!*opened) {
-    ctx.reply.integer(0);
-    return;
-  }
-  const auto [first, last] = ranks_in(*opened->value, *range);
-  ctx.reply.integer(first < last ? static_cast<std::int64_t>(last - first) : 0);
+  count_in_range(ctx, parse_lex_range(ctx.args[2], ctx.args[3]), kErrLexRange);
 }
 
 }  // namespace
