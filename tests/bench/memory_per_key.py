@@ -9,7 +9,8 @@ used_memory is what each server counts as its own: redis-server counts every all
 expiry heap). RSS deltas compare what the machine actually pays, allocator overhead included.
 
     tests/bench/memory_per_key.py [--binary build/release/server/shardcache-server]
-        [--keys 1000000] [--key-size 16] [--value-size 32] [--ttl-share 0.0] [--markdown out.md]
+        [--keys 1000000] [--scale 1.0] [--key-size 16] [--value-size 32] [--ttl-share 0.0]
+        [--json out.json] [--markdown out.md]
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results  # noqa: E402
 from zipf import (DEFAULT_BINARY, Client, machine_line, start_redis,  # noqa: E402
                   start_shardcache, value_bytes, write_report)
 
@@ -73,26 +75,37 @@ def main():
     parser.add_argument("--value-size", type=int, default=32)
     parser.add_argument("--ttl-share", type=float, default=0.0,
                         help="share of the keys set with EX 100000 (0: none)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiplies --keys (quick runs while debugging)")
+    parser.add_argument("--json", help="write the shared result format (results.py)")
     parser.add_argument("--markdown")
     opts = parser.parse_args()
+    opts.keys = max(1000, int(opts.keys * opts.scale))
     if opts.key_size < 5 or len(str(opts.keys - 1)) > opts.key_size - 4:
         parser.error("--key-size too small for 'key:' and --keys digits")
     start_line = machine_line()
 
-    results = {}
+    measured = {}
     for name in ("shardcache", "redis"):
         server = (start_shardcache(opts.binary, threads=1) if name == "shardcache"
                   else start_redis())
         try:
-            results[name] = measure(server, opts)
+            measured[name] = measure(server, opts)
         finally:
             server.stop()
-        r = results[name]
+        r = measured[name]
         print(f"{name}: {r['used_per_key']:.1f} B/key used_memory, {r['rss_per_key']:.1f} "
               f"B/key RSS, load {r['seconds']:.1f} s", file=sys.stderr, flush=True)
 
-    ours, theirs = results["shardcache"], results["redis"]
-    command = " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
+    ours, theirs = measured["shardcache"], measured["redis"]
+    command = results.command_line()
+    if opts.json:
+        label = (f"{opts.keys:,} strings, {opts.key_size} B keys, {opts.value_size} B values" +
+                 (f", {opts.ttl_share:.0%} with TTL" if opts.ttl_share else ""))
+        results.write_json(opts.json, "Memory per key (strings)", command, [
+            results.single_row(label, "B/key used_memory", ours["used_per_key"],
+                               theirs["used_per_key"]),
+            results.single_row(label, "B/key RSS", ours["rss_per_key"], theirs["rss_per_key"])])
     lines = [
         f"Memory per key: {opts.keys:,} keys of {opts.key_size} bytes with {opts.value_size}-byte "
         f"string values" + (f", {opts.ttl_share:.0%} with a TTL" if opts.ttl_share else
@@ -105,7 +118,7 @@ def main():
         "RSS before | RSS after | bytes/key (RSS) | load s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, r in results.items():
+    for name, r in measured.items():
         lines.append(f"| {name} | {r['used0']:,} | {r['used1']:,} | {r['used_per_key']:.1f} | "
                      f"{r['rss0']:,} | {r['rss1']:,} | {r['rss_per_key']:.1f} | "
                      f"{r['seconds']:.1f} |")

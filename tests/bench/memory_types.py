@@ -16,7 +16,7 @@ shardcache / redis. OBJECT ENCODING of the first key of each workload on both se
 Servers pinned to --server-core and this loader to --client-core, as tests/bench/bench.py does.
 
     /usr/bin/python3 tests/bench/memory_types.py --binary build/release/server/shardcache-server
-        [--workload hash ...] [--scale 1.0] [--markdown out.md]
+        [--workload hash ...] [--scale 1.0] [--json out.json] [--markdown out.md]
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ import time
 import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results  # noqa: E402
 from zipf import (DEFAULT_BINARY, machine_line, start_redis, start_shardcache,  # noqa: E402
                   value_bytes, write_report)
 
@@ -92,19 +93,6 @@ def load(r: redis.Redis, keys: int, per_key: int, prefix: str, factory, batch: i
             raise RuntimeError(f"unexpected reply loading {prefix}*: {replies[:3]}")
 
 
-def load_hashes(port: int, keys: int, fields: int, key_format: bytes, batch: int = 500):
-    """Loads `keys` hashes named key_format % i with fields f0..f<fields-1> (16-byte values);
-    used by type_throughput.py for the HMGET read."""
-    r = redis.Redis(port=port)
-    mapping = {b"f%d" % f: VALUE for f in range(fields)}
-    for start in range(0, keys, batch):
-        pipe = r.pipeline(transaction=False)
-        for i in range(start, min(keys, start + batch)):
-            pipe.hset(key_format % i, mapping=mapping)
-        pipe.execute()
-    r.close()
-
-
 def used_and_rss(server, r: redis.Redis, seconds: float):
     time.sleep(seconds)  # background work (incremental rehash, timers) settles
     return int(r.info("memory")["used_memory"]), server.rss_bytes()
@@ -144,26 +132,36 @@ def main():
                         help="multiplies the number of keys (quick runs while debugging)")
     parser.add_argument("--server-core", default="0")
     parser.add_argument("--client-core", default="1")
+    parser.add_argument("--json", help="write the shared result format (results.py)")
     parser.add_argument("--markdown")
     opts = parser.parse_args()
     workloads = opts.workload or list(WORKLOADS)
     start_line = machine_line()
     os.sched_setaffinity(0, {int(c) for c in opts.client_core.split(",")})
 
-    results = {}  # (workload, server) → measurement
+    measured = {}  # (workload, server) → measurement
     for workload in workloads:
         for name in ("shardcache", "redis"):
             server = (start_shardcache(opts.binary, threads=1, cpu=opts.server_core)
                       if name == "shardcache" else start_redis(cpu=opts.server_core))
             try:
-                results[workload, name] = m = measure(server, workload, opts.scale)
+                measured[workload, name] = m = measure(server, workload, opts.scale)
             finally:
                 server.stop()
             print(f"{workload} {name}: {m['used']:.1f} B/element used_memory, {m['rss']:.1f} "
                   f"B/element RSS, {m['encoding']}, load {m['seconds']:.1f} s",
                   file=sys.stderr, flush=True)
 
-    command = " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
+    command = results.command_line()
+    if opts.json:
+        rows = []
+        for workload in workloads:
+            ours, theirs = measured[workload, "shardcache"], measured[workload, "redis"]
+            label = f"{workload} {ours['keys']:,} x {ours['elements'] // ours['keys']}"
+            rows += [results.single_row(label, "B/element used_memory", ours["used"],
+                                        theirs["used"]),
+                     results.single_row(label, "B/element RSS", ours["rss"], theirs["rss"])]
+        results.write_json(opts.json, "Memory per element (container types)", command, rows)
     lines = [
         f"Memory per element; shardcache --threads 1 vs redis-server (--save '' --appendonly no), "
         f"same client (redis-py pipelines), fresh servers per workload, server on core "
@@ -175,7 +173,7 @@ def main():
         "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for workload in workloads:
-        ours, theirs = results[workload, "shardcache"], results[workload, "redis"]
+        ours, theirs = measured[workload, "shardcache"], measured[workload, "redis"]
         lines.append(
             f"| {workload} | {ours['keys']:,} x {ours['elements'] // ours['keys']} | "
             f"{ours['encoding']} | {theirs['encoding']} | {ours['used']:.1f} | "
@@ -183,7 +181,7 @@ def main():
             f"{theirs['rss']:.1f} | {ours['rss'] / theirs['rss']:.2f} |")
     lines += ["", "| workload | server | used_memory before | after | RSS before | after | load s |",
               "|---|---|---:|---:|---:|---:|---:|"]
-    for (workload, name), m in results.items():
+    for (workload, name), m in measured.items():
         lines.append(f"| {workload} | {name} | {m['used0']:,} | {m['used1']:,} | {m['rss0']:,} | "
                      f"{m['rss1']:,} | {m['seconds']:.1f} |")
     write_report(lines, opts.markdown)
