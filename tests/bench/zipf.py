@@ -239,11 +239,14 @@ def free_port() -> int:
 
 
 class Server:
-    """A server child process on 127.0.0.1, answering PING when the constructor returns."""
+    """A server child process on 127.0.0.1, answering PING when the constructor returns.
+    `wrapper` runs the server under another program (valgrind), which also lengthens the wait
+    for the first PONG (start_timeout)."""
 
     def __init__(self, name: str, argv: list[str], port: int, cpu: str | None = None,
-                 log_path: str | None = None):
+                 log_path: str | None = None, wrapper=(), start_timeout: float = 15):
         self.name, self.port = name, port
+        argv = list(wrapper) + argv
         if cpu is not None:
             argv = ["taskset", "-c", cpu] + argv
         self.argv = argv
@@ -251,7 +254,7 @@ class Server:
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.pid = self.proc.pid
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + start_timeout
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{name} exited at start ({self.proc.returncode}): {argv}")
@@ -288,19 +291,20 @@ class Server:
 
 
 def start_shardcache(binary: str, threads: int = 1, cpu: str | None = None, extra=(),
-                     log_path: str | None = None) -> Server:
+                     log_path: str | None = None, wrapper=(), start_timeout: float = 15) -> Server:
     port = free_port()
     argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--threads", str(threads),
             "--loglevel", "warning"] + [str(a) for a in extra]
-    return Server("shardcache", argv, port, cpu, log_path)
+    return Server("shardcache", argv, port, cpu, log_path, wrapper, start_timeout)
 
 
-def start_redis(cpu: str | None = None, extra=(), log_path: str | None = None) -> Server:
+def start_redis(cpu: str | None = None, extra=(), log_path: str | None = None, wrapper=(),
+                start_timeout: float = 15) -> Server:
     port = free_port()
     argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
             "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no",
             "--loglevel", "warning", "--dir", "/tmp"] + [str(a) for a in extra]
-    return Server("redis", argv, port, cpu, log_path)
+    return Server("redis", argv, port, cpu, log_path, wrapper, start_timeout)
 
 
 # --------------------------------------------------------------------------------------------
