@@ -161,6 +161,7 @@ void Connection::process_input() {
     }
     execute(parser_.args(), consumed);
   }
+  if (!batch_.empty() && !batch_.dispatched && !closed_) dispatch_batch();
   flush();
   read_more();
 }
@@ -176,10 +177,12 @@ bool Connection::reject(const CommandSpec* spec, std::string_view error) {
 }
 
 bool Connection::execute(std::span<const std::string_view> args, std::size_t command_bytes) {
-  // CLIENT REPLY SKIP mutes the next command's reply, whatever it is (errors included).
-  state_.skip_current = std::exchange(state_.skip_next, false);
   const CommandTable& table = CommandTable::instance();
   const CommandSpec* spec = table.lookup(args);
+  const int target = batch_target(spec, args);
+  if (target < 0 && !batch_.empty()) return hold_for_batch(command_bytes);
+  // CLIENT REPLY SKIP mutes the next command's reply, whatever it is (errors included).
+  state_.skip_current = std::exchange(state_.skip_next, false);
   if (spec == nullptr) {
     const CommandSpec* container = table.find(args[0]);
     if (container != nullptr) {
@@ -217,13 +220,19 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
 
   state_.last_command = spec;
   ++shard_.stats().total_commands_processed;
+  if (target >= 0 && (target != shard_.index() || !batch_.empty())) {
+    add_to_batch(*spec, args, target);
+    return true;
+  }
   const std::size_t mark = out_.size();
   pending_spec_ = spec;
   pending_mark_ = mark;
   pending_start_us_ = monotonic_us();
 
   const bool sharded = shard_.server().shard_count() > 1;
-  if (spec->route == Route::kKeys && sharded) {
+  if (target == shard_.index()) {
+    run_handler(*spec, shard_, args, client_view(), nullptr, out_);
+  } else if (spec->route == Route::kKeys && sharded) {
     run_keyed(*spec, args);
   } else if (spec->route == Route::kAllShards && sharded) {
     run_on_all_shards(*spec, args);
@@ -232,18 +241,17 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
     run_handler(*spec, shard_, args, client_view(), conn, out_);
   }
   if (suspended_) return false;
-  finish_command(*spec, mark, monotonic_us() - pending_start_us_);
+  finish_command(*spec, args, mark, monotonic_us() - pending_start_us_);
   return !closed_ && !close_after_reply_;
 }
 
-void Connection::finish_command(const CommandSpec& spec, std::size_t reply_mark,
-                                std::int64_t usec) {
+void Connection::finish_command(const CommandSpec& spec, std::span<const std::string_view> args,
+                                std::size_t reply_mark, std::int64_t usec) {
   auto& stats = shard_.stats().commands[spec.id];
   ++stats.calls;
   stats.usec += static_cast<std::uint64_t>(usec);
   if (usec >= kSlowlogSlowerThanUs) {
-    // The parser's views are still valid: nothing is parsed while a command is pending.
-    shard_.slowlog().record(shard_.server().next_slowlog_id(), usec, parser_.args(), state_.addr,
+    shard_.slowlog().record(shard_.server().next_slowlog_id(), usec, args, state_.addr,
                             state_.name);
   }
   if (out_.size() > reply_mark && out_[reply_mark] == '-') {
@@ -267,7 +275,9 @@ void Connection::resume() {
   suspended_ = false;
   if (closed_) return;
   if (pending_spec_ != nullptr) {
-    finish_command(*pending_spec_, pending_mark_, monotonic_us() - pending_start_us_);
+    // The parser's views are still valid: nothing is parsed while a command is pending.
+    finish_command(*pending_spec_, parser_.args(), pending_mark_,
+                   monotonic_us() - pending_start_us_);
   }
   process_input();
 }
@@ -280,7 +290,7 @@ void Connection::put_back(std::size_t command_bytes) {
 }
 
 void Connection::wake() {
-  if (!suspended_ || pending_spec_ != nullptr) return;
+  if (!suspended_ || pending_spec_ != nullptr || batch_.dispatched) return;
   pause_timer_.cancel();
   resume();
 }
@@ -356,7 +366,7 @@ void Connection::shutdown() {
   close_after_reply_ = true;
   // A client held by CLIENT PAUSE or a key lock has no reply in the making: close it now; so
   // does a blocked client.
-  if ((suspended_ && pending_spec_ == nullptr) || blocked_) {
+  if ((suspended_ && pending_spec_ == nullptr && !batch_.dispatched) || blocked_) {
     close();
     return;
   }

@@ -1,8 +1,9 @@
 // Connection: one client socket on its home shard thread. It reads requests, parses every
 // complete command in the buffer, runs each (inline when its keys are local, as a message to the
 // owning shard otherwise), and flushes all replies produced from one read with one write.
-// Replies always leave in request order: a command that waits for another shard suspends the
-// pipeline until its reply is back.
+// Replies always leave in request order. Single-shard commands for other shards are batched per
+// shard over one read (server/pipeline_batch.h); any other command that waits for another shard
+// suspends the pipeline until its reply is back.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -20,6 +21,7 @@
 #include "server/client_state.h"
 #include "server/command_context.h"
 #include "server/multi_state.h"
+#include "server/pipeline_batch.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
 
@@ -101,8 +103,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Puts the command back in the input, to be parsed again when the pipeline is woken.
   void put_back(std::size_t command_bytes);
   void run_keyed(const CommandSpec& spec, std::span<const std::string_view> args);
+  // The shard a command would run on as part of a pipeline batch, or -1 when it cannot join one
+  // (server/pipeline_batch.cpp).
+  int batch_target(const CommandSpec* spec, std::span<const std::string_view> args);
+  // Adds a command to the batch; one for this shard runs at once.
+  void add_to_batch(const CommandSpec& spec, std::span<const std::string_view> args, int target);
+  // A command that cannot join the batch goes back to the input until the batch has answered.
+  bool hold_for_batch(std::size_t command_bytes);
+  void dispatch_batch();
+  // On `target`'s thread: runs the batch's commands for it, from the `from`th on.
+  void run_batch_slice(Shard& target, std::shared_ptr<const std::vector<std::size_t>> commands,
+                       std::size_t from);
+  void finish_batch();
   void run_on_all_shards(const CommandSpec& spec, std::span<const std::string_view> args);
-  void finish_command(const CommandSpec& spec, std::size_t reply_mark, std::int64_t usec);
+  void finish_command(const CommandSpec& spec, std::span<const std::string_view> args,
+                      std::size_t reply_mark, std::int64_t usec);
   void drop_reply_if_muted(std::size_t reply_mark);
   void resume();
   void flush();
@@ -130,6 +145,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const CommandSpec* pending_spec_ = nullptr;
   std::size_t pending_mark_ = 0;
   std::int64_t pending_start_us_ = 0;
+  PipelineBatch batch_;
   boost::asio::steady_timer pause_timer_;
   MultiState multi_;
   Subscriptions subscriptions_;

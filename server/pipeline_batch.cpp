@@ -1,0 +1,135 @@
+// Connection's pipeline batches: which commands may join one, sending each shard its part in one
+// message, and writing the replies back in request order (see server/pipeline_batch.h).
+#include "server/pipeline_batch.h"
+
+#include <cstdint>
+#include <memory>
+
+#include "server/clock.h"
+#include "server/command_table.h"
+#include "server/connection.h"
+#include "server/pubsub.h"
+#include "server/server.h"
+#include "server/shard.h"
+
+namespace shardcache::server {
+
+int Connection::batch_target(const CommandSpec* spec, std::span<const std::string_view> args) {
+  Server& server = shard_.server();
+  if (spec == nullptr || spec->route != Route::kKeys || server.shard_count() == 1) return -1;
+  // Everything that makes execute() refuse, queue, hold or delay the command keeps it out, so
+  // that a batched command always runs and its reply takes its place in order.
+  if (multi_.active || !spec->arity_ok(args.size()) || spec->handler == nullptr) return -1;
+  if (auth_required() && !spec->has_flag(kFlagNoAuth)) return -1;
+  if (state_.resp == 2 && subscriptions_.any() && !allowed_while_subscribed(*spec)) return -1;
+  if (shard_.paused_for(spec->has_flag(kFlagWrite))) return -1;
+  int target = -1;
+  for (std::size_t p : spec->key_positions(args.size())) {
+    const int owner = server.shard_of_key(args[p]);
+    if (target >= 0 && owner != target) return -1;  // spans shards: a transaction
+    target = owner;
+  }
+  if (target < 0) target = shard_.index();  // no key: runs here, as run_keyed does
+  if (target == shard_.index() && must_wait_for_locks(*spec, args)) return -1;
+  return target;
+}
+
+void Connection::add_to_batch(const CommandSpec& spec, std::span<const std::string_view> args,
+                              int target) {
+  BatchedCommand& cmd = batch_.commands.emplace_back();
+  cmd.spec = &spec;
+  cmd.shard = target;
+  cmd.client = client_view();
+  cmd.muted = state_.skip_current;
+  state_.skip_current = false;
+  // As finish_command does: CLIENT CACHING YES/NO applied to this command only.
+  caching_yes_ = caching_no_ = false;
+  const auto in_begin = reinterpret_cast<std::uintptr_t>(in_.data());
+  const auto in_end = in_begin + in_end_;
+  cmd.args.reserve(args.size());
+  for (std::string_view arg : args) {
+    const auto at = reinterpret_cast<std::uintptr_t>(arg.data());
+    if (at >= in_begin && at + arg.size() <= in_end) {
+      cmd.args.push_back(arg);
+    } else {
+      cmd.args.push_back(batch_.owned_args.emplace_back(arg));
+    }
+  }
+  if (target == shard_.index()) {
+    const std::int64_t start = monotonic_us();
+    run_handler(spec, shard_, cmd.args, cmd.client, nullptr, cmd.reply);
+    cmd.usec = monotonic_us() - start;
+  }
+}
+
+bool Connection::hold_for_batch(std::size_t command_bytes) {
+  in_begin_ -= command_bytes;
+  suspended_ = true;
+  return false;
+}
+
+void Connection::dispatch_batch() {
+  suspended_ = true;
+  batch_.dispatched = true;
+  Server& server = shard_.server();
+  std::vector<std::shared_ptr<std::vector<std::size_t>>> by_shard(
+      static_cast<std::size_t>(server.shard_count()));
+  for (std::size_t i = 0; i < batch_.commands.size(); ++i) {
+    const int owner = batch_.commands[i].shard;
+    if (owner == shard_.index()) continue;  // already ran
+    auto& list = by_shard[static_cast<std::size_t>(owner)];
+    if (!list) list = std::make_shared<std::vector<std::size_t>>();
+    list->push_back(i);
+  }
+  auto self = shared_from_this();
+  for (std::size_t s = 0; s < by_shard.size(); ++s) {
+    if (!by_shard[s]) continue;
+    ++batch_.shards_pending;
+    Shard& target = server.shard(static_cast<int>(s));
+    target.post([self, &target, list = std::move(by_shard[s])] {
+      self->run_batch_slice(target, list, 0);
+    });
+  }
+  if (batch_.shards_pending == 0) finish_batch();
+}
+
+void Connection::run_batch_slice(Shard& target,
+                                 std::shared_ptr<const std::vector<std::size_t>> commands,
+                                 std::size_t from) {
+  for (std::size_t i = from; i < commands->size(); ++i) {
+    BatchedCommand& cmd = batch_.commands[(*commands)[i]];
+    if (!target.key_locks().empty()) {
+      // A transaction holds a key: this command and the later ones of this shard wait for it.
+      std::vector<std::string_view> keys;
+      for (std::size_t p : cmd.spec->key_positions(cmd.args.size())) keys.push_back(cmd.args[p]);
+      if (target.key_locks().any_locked(keys)) {
+        target.key_locks().wait_for_release([self = shared_from_this(), &target, commands, i] {
+          self->run_batch_slice(target, commands, i);
+        });
+        return;
+      }
+    }
+    const std::int64_t start = monotonic_us();
+    run_handler(*cmd.spec, target, cmd.args, cmd.client, nullptr, cmd.reply);
+    cmd.usec = monotonic_us() - start;
+  }
+  shard_.post([self = shared_from_this()] {
+    if (--self->batch_.shards_pending == 0) self->finish_batch();
+  });
+}
+
+void Connection::finish_batch() {
+  if (!closed_) {
+    for (const BatchedCommand& cmd : batch_.commands) {
+      const std::size_t mark = out_.size();
+      out_.append(cmd.reply);
+      state_.skip_current = cmd.muted;
+      finish_command(*cmd.spec, cmd.args, mark, cmd.usec);
+    }
+  }
+  batch_.clear();
+  suspended_ = false;
+  if (!closed_) process_input();
+}
+
+}  // namespace shardcache::server
