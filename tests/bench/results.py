@@ -34,6 +34,9 @@ def paired_row(workload: str, metric: str, ours: list[float], redis: list[float]
     """A row from per-round samples; ours[i] and redis[i] were measured in the same round."""
     if not ours or len(ours) != len(redis):
         raise ValueError(f"{workload} {metric}: {len(ours)} vs {len(redis)} samples")
+    if 0 in redis:
+        raise ValueError(f"{workload} {metric}: the baseline measured 0 in a round ({redis}), "
+                         f"no ratio (a run too short to count anything?)")
     ratios = [a / b for a, b in zip(ours, redis)]
     row = {"workload": workload, "metric": metric, "ours": statistics.median(ours),
            "redis": statistics.median(redis), "ratio": statistics.median(ratios),
