@@ -22,10 +22,10 @@ deps:
 deps-build:
 	@scripts/install-deps --build-only
 
-# Release build: what `make run` starts and what benchmarks measure.
+# Release build: what `make run` starts and what benchmarks measure (with their load generator).
 build: deps-build
 	@$(CMAKE) -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target shardcache-server
+	@$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target shardcache-server shardcache-loadgen
 
 # One node on 127.0.0.1:6379 with the built-in defaults.
 run: build
