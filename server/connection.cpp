@@ -72,6 +72,9 @@ Connection::Connection(Shard& shard, Socket socket, ClientState state)
       pause_timer_(shard.io()) {}
 
 void Connection::start() {
+  // flush() writes directly and must get would_block rather than wait.
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);
   shard_.server().tracking().add_connection(state_.id, shared_from_this());
   read_more();
 }
@@ -338,11 +341,28 @@ void Connection::flush() {
     if (close_after_reply_) close();
     return;
   }
+  shard_.stats().total_net_output_bytes += out_.size();
+  // Write at once: the replies of one read nearly always fit in the socket's buffer, and a
+  // direct write saves the asynchronous operation's machinery (a tenth of a pipeline-1
+  // request's instructions). What does not fit goes out asynchronously.
+  boost::system::error_code ec;
+  const std::size_t written = socket_.write_some(boost::asio::buffer(out_), ec);
+  if (ec && ec != boost::asio::error::would_block) {
+    close();
+    return;
+  }
+  if (written == out_.size()) {
+    out_.clear();
+    // Keep the buffer's capacity only while it is reasonable.
+    if (out_.capacity() > kMaxQueuedOutput) std::string().swap(out_);
+    if (close_after_reply_) close();
+    return;
+  }
   writing_ = true;
   out_inflight_.swap(out_);
   out_.clear();
-  shard_.stats().total_net_output_bytes += out_inflight_.size();
-  boost::asio::async_write(socket_, boost::asio::buffer(out_inflight_),
+  boost::asio::async_write(socket_, boost::asio::buffer(out_inflight_.data() + written,
+                                                        out_inflight_.size() - written),
                            [self = shared_from_this()](const boost::system::error_code& ec,
                                                        std::size_t) { self->on_written(ec); });
 }
