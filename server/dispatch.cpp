@@ -97,7 +97,7 @@ class RemoteCall : public std::enable_shared_from_this<RemoteCall> {
     }
     std::string out;
     run_handler(spec_, target_, views, client_, nullptr, out);
-    conn_->shard().post([conn = conn_, out = std::move(out)] { conn->complete(out); });
+    target_.send(conn_->shard(), [conn = conn_, out = std::move(out)] { conn->complete(out); });
   }
 
  private:
@@ -132,7 +132,7 @@ void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_
     Shard& target = server.shard(route.shards[0]);
     auto call = std::make_shared<RemoteCall>(spec, args, client_view(), shared_from_this(),
                                              target);
-    target.post([call] { (*call)(); });
+    shard_.send(target, [call] { (*call)(); });
     return;
   }
   if (spec.merge == Merge::kNone) {
@@ -239,9 +239,9 @@ void Connection::gather(std::vector<int> shards, ShardWork work, GatherDone done
   auto self = shared_from_this();
   for (std::size_t i = 0; i < shards.size(); ++i) {
     Shard& target = server.shard(shards[i]);
-    target.post([self, pending, i, &target] {
+    shard_.send(target, [self, pending, i, &target] {
       std::string reply = pending->work(target);
-      self->shard_.post([self, pending, i, reply = std::move(reply)]() mutable {
+      target.send(self->shard_, [self, pending, i, reply = std::move(reply)]() mutable {
         pending->replies[i] = std::move(reply);
         if (--pending->remaining > 0) return;
         std::string reply;

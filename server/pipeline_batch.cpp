@@ -86,7 +86,7 @@ void Connection::dispatch_batch() {
     if (!by_shard[s]) continue;
     ++batch_.shards_pending;
     Shard& target = server.shard(static_cast<int>(s));
-    target.post([self, &target, list = std::move(by_shard[s])] {
+    shard_.send(target, [self, &target, list = std::move(by_shard[s])] {
       self->run_batch_slice(target, list, 0);
     });
   }
@@ -113,7 +113,7 @@ void Connection::run_batch_slice(Shard& target,
     run_handler(*cmd.spec, target, cmd.args, cmd.client, nullptr, cmd.reply);
     cmd.usec = monotonic_us() - start;
   }
-  shard_.post([self = shared_from_this()] {
+  target.send(shard_, [self = shared_from_this()] {
     if (--self->batch_.shards_pending == 0) self->finish_batch();
   });
 }

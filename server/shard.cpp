@@ -51,6 +51,27 @@ void Shard::start() {
   });
 }
 
+void Shard::send(Shard& to, std::function<void()> task) {
+  const auto target = static_cast<std::size_t>(to.index());
+  if (outbox_.size() <= target) outbox_.resize(target + 1);
+  outbox_[target].push_back(std::move(task));
+  if (outbox_flush_queued_) return;
+  outbox_flush_queued_ = true;
+  // Queued behind the completions of this turn's events, so they all get to add theirs.
+  post([this] { flush_outbox(); });
+}
+
+void Shard::flush_outbox() {
+  outbox_flush_queued_ = false;
+  for (std::size_t target = 0; target < outbox_.size(); ++target) {
+    if (outbox_[target].empty()) continue;
+    server_.shard(static_cast<int>(target)).post([tasks = std::move(outbox_[target])]() mutable {
+      for (auto& task : tasks) task();
+    });
+    outbox_[target].clear();  // moved from: valid but unspecified
+  }
+}
+
 void Shard::join() {
   if (thread_.joinable()) thread_.join();
 }
@@ -73,6 +94,7 @@ void Shard::release_references() {
   io_.shutdown();
   connections_.clear();
   key_locks_ = KeyLocks();
+  outbox_.clear();
   waiting_room_.clear();
 }
 
