@@ -112,8 +112,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool hold_for_batch(std::size_t command_bytes);
   void dispatch_batch();
   // On `target`'s thread: runs the batch's commands for it, from the `from`th on.
-  void run_batch_slice(Shard& target, std::shared_ptr<const std::vector<std::size_t>> commands,
-                       std::size_t from);
+  void run_batch_slice(Shard& target, std::size_t from);
   void finish_batch();
   void run_on_all_shards(const CommandSpec& spec, std::span<const std::string_view> args);
   void finish_command(const CommandSpec& spec, std::span<const std::string_view> args,

@@ -36,8 +36,12 @@ int Connection::batch_target(const CommandSpec* spec, std::span<const std::strin
 
 void Connection::add_to_batch(const CommandSpec& spec, std::span<const std::string_view> args,
                               int target) {
+  const auto shards = static_cast<std::size_t>(shard_.server().shard_count());
+  if (batch_.replies.size() < shards) batch_.replies.resize(shards);
   BatchedCommand& cmd = batch_.commands.emplace_back();
   cmd.spec = &spec;
+  cmd.first_arg = static_cast<std::uint32_t>(batch_.args.size());
+  cmd.arg_count = static_cast<std::uint32_t>(args.size());
   cmd.shard = target;
   cmd.client = client_view();
   cmd.muted = state_.skip_current;
@@ -46,19 +50,21 @@ void Connection::add_to_batch(const CommandSpec& spec, std::span<const std::stri
   caching_yes_ = caching_no_ = false;
   const auto in_begin = reinterpret_cast<std::uintptr_t>(in_.data());
   const auto in_end = in_begin + in_end_;
-  cmd.args.reserve(args.size());
   for (std::string_view arg : args) {
     const auto at = reinterpret_cast<std::uintptr_t>(arg.data());
     if (at >= in_begin && at + arg.size() <= in_end) {
-      cmd.args.push_back(arg);
+      batch_.args.push_back(arg);
     } else {
-      cmd.args.push_back(batch_.owned_args.emplace_back(arg));
+      batch_.args.push_back(batch_.owned_args.emplace_back(arg));
     }
   }
   if (target == shard_.index()) {
+    std::string& out = batch_.replies[static_cast<std::size_t>(target)];
+    cmd.reply_begin = out.size();
     const std::int64_t start = monotonic_us();
-    run_handler(spec, shard_, cmd.args, cmd.client, nullptr, cmd.reply);
+    run_handler(spec, shard_, batch_.args_of(cmd), cmd.client, nullptr, out);
     cmd.usec = monotonic_us() - start;
+    cmd.reply_end = out.size();
   }
 }
 
@@ -72,46 +78,45 @@ void Connection::dispatch_batch() {
   suspended_ = true;
   batch_.dispatched = true;
   Server& server = shard_.server();
-  std::vector<std::shared_ptr<std::vector<std::size_t>>> by_shard(
-      static_cast<std::size_t>(server.shard_count()));
-  for (std::size_t i = 0; i < batch_.commands.size(); ++i) {
-    const int owner = batch_.commands[i].shard;
-    if (owner == shard_.index()) continue;  // already ran
-    auto& list = by_shard[static_cast<std::size_t>(owner)];
-    if (!list) list = std::make_shared<std::vector<std::size_t>>();
-    list->push_back(i);
+  std::vector<bool> has_commands(static_cast<std::size_t>(server.shard_count()));
+  for (const BatchedCommand& cmd : batch_.commands) {
+    if (cmd.shard != shard_.index()) has_commands[static_cast<std::size_t>(cmd.shard)] = true;
   }
   auto self = shared_from_this();
-  for (std::size_t s = 0; s < by_shard.size(); ++s) {
-    if (!by_shard[s]) continue;
+  for (std::size_t s = 0; s < has_commands.size(); ++s) {
+    if (!has_commands[s]) continue;
     ++batch_.shards_pending;
     Shard& target = server.shard(static_cast<int>(s));
-    shard_.send(target, [self, &target, list = std::move(by_shard[s])] {
-      self->run_batch_slice(target, list, 0);
-    });
+    shard_.send(target, [self, &target] { self->run_batch_slice(target, 0); });
   }
   if (batch_.shards_pending == 0) finish_batch();
 }
 
-void Connection::run_batch_slice(Shard& target,
-                                 std::shared_ptr<const std::vector<std::size_t>> commands,
-                                 std::size_t from) {
-  for (std::size_t i = from; i < commands->size(); ++i) {
-    BatchedCommand& cmd = batch_.commands[(*commands)[i]];
+void Connection::run_batch_slice(Shard& target, std::size_t from) {
+  std::string& out = batch_.replies[static_cast<std::size_t>(target.index())];
+  std::int64_t clock = monotonic_us();
+  for (std::size_t i = from; i < batch_.commands.size(); ++i) {
+    BatchedCommand& cmd = batch_.commands[i];
+    if (cmd.shard != target.index()) continue;
+    const auto args = batch_.args_of(cmd);
     if (!target.key_locks().empty()) {
       // A transaction holds a key: this command and the later ones of this shard wait for it.
       std::vector<std::string_view> keys;
-      for (std::size_t p : cmd.spec->key_positions(cmd.args.size())) keys.push_back(cmd.args[p]);
+      for (std::size_t p : cmd.spec->key_positions(args.size())) keys.push_back(args[p]);
       if (target.key_locks().any_locked(keys)) {
-        target.key_locks().wait_for_release([self = shared_from_this(), &target, commands, i] {
-          self->run_batch_slice(target, commands, i);
+        target.key_locks().wait_for_release([self = shared_from_this(), &target, i] {
+          self->run_batch_slice(target, i);
         });
         return;
       }
     }
-    const std::int64_t start = monotonic_us();
-    run_handler(*cmd.spec, target, cmd.args, cmd.client, nullptr, cmd.reply);
-    cmd.usec = monotonic_us() - start;
+    cmd.reply_begin = out.size();
+    run_handler(*cmd.spec, target, args, cmd.client, nullptr, out);
+    cmd.reply_end = out.size();
+    // One clock reading per command: each command's time runs from the previous one's end.
+    const std::int64_t now = monotonic_us();
+    cmd.usec = now - clock;
+    clock = now;
   }
   target.send(shard_, [self = shared_from_this()] {
     if (--self->batch_.shards_pending == 0) self->finish_batch();
@@ -122,9 +127,10 @@ void Connection::finish_batch() {
   if (!closed_) {
     for (const BatchedCommand& cmd : batch_.commands) {
       const std::size_t mark = out_.size();
-      out_.append(cmd.reply);
+      out_.append(batch_.replies[static_cast<std::size_t>(cmd.shard)], cmd.reply_begin,
+                  cmd.reply_end - cmd.reply_begin);
       state_.skip_current = cmd.muted;
-      finish_command(*cmd.spec, cmd.args, mark, cmd.usec);
+      finish_command(*cmd.spec, batch_.args_of(cmd), mark, cmd.usec);
     }
   }
   batch_.clear();

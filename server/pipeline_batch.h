@@ -33,28 +33,38 @@ struct CommandSpec;
 
 struct BatchedCommand {
   const CommandSpec* spec;
-  // Views into the connection's input buffer, which is not touched while the batch is out, or
-  // into the batch's own copies (inline commands, whose parsed arguments are rebuilt per line).
-  std::vector<std::string_view> args;
-  int shard;          // where it runs
-  ClientView client;  // taken when it was queued, as run_keyed takes it
-  bool muted;         // CLIENT REPLY SKIP applied to it
-  std::string reply;  // written by the shard that runs it
+  std::uint32_t first_arg, arg_count;  // in PipelineBatch::args
+  int shard;                           // where it runs
+  ClientView client;                   // taken when it was queued, as run_keyed takes it
+  bool muted;                          // CLIENT REPLY SKIP applied to it
+  std::size_t reply_begin = 0, reply_end = 0;  // in PipelineBatch::replies[shard]
   std::int64_t usec = 0;
 };
 
+// Flat arrays rather than strings and vectors per command: a batch is filled and emptied for
+// every read, and keeping its capacity spares the allocator several calls per command.
 struct PipelineBatch {
   std::vector<BatchedCommand> commands;
-  // Copies of arguments that do not live in the input buffer (a deque: views into its strings
-  // stay valid as it grows).
+  // The commands' arguments: views into the connection's input buffer, which is not touched
+  // while the batch is out, or into owned_args.
+  std::vector<std::string_view> args;
+  // Copies of arguments that do not live in the input buffer (inline commands, whose parsed
+  // arguments are rebuilt per line); a deque, so views into its strings stay valid as it grows.
   std::deque<std::string> owned_args;
+  // Reply bytes by shard, each written only by that shard's thread.
+  std::vector<std::string> replies;
   bool dispatched = false;  // posted to the shards; the connection waits for their answers
   int shards_pending = 0;   // shards that have not answered yet
 
   bool empty() const { return commands.empty(); }
+  std::span<const std::string_view> args_of(const BatchedCommand& cmd) const {
+    return {args.data() + cmd.first_arg, cmd.arg_count};
+  }
   void clear() {
     commands.clear();
+    args.clear();
     owned_args.clear();
+    for (auto& reply : replies) reply.clear();
     dispatched = false;
     shards_pending = 0;
   }
