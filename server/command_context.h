@@ -1,6 +1,7 @@
 // CommandContext: everything a command handler may use while it runs.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -40,8 +41,10 @@ struct ClientView {
 };
 
 // Runs `spec`'s handler on `shard` (the calling thread must be that shard's) and appends its
-// reply to `out`.
+// reply to `out`. `start_us` is the command's start on the monotonic clock if the caller has
+// read it already (< 0: read here).
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
-                 const ClientView& client, Connection* conn, std::string& out);
+                 const ClientView& client, Connection* conn, std::string& out,
+                 std::int64_t start_us = -1);
 
 }  // namespace shardcache::server

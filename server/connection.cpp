@@ -41,9 +41,10 @@ std::string unknown_command_error(std::span<const std::string_view> args) {
 }  // namespace
 
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
-                 const ClientView& client, Connection* conn, std::string& out) {
+                 const ClientView& client, Connection* conn, std::string& out,
+                 std::int64_t start_us) {
   protocol::ReplyWriter writer(out, client.resp);
-  shard.clock().set_now(unix_time_ms());
+  shard.clock().set_now(unix_time_ms_at(start_us >= 0 ? start_us : monotonic_us()));
   if (!shard.enforce_maxmemory() && spec.has_flag(kFlagDenyOom)) {
     writer.error("OOM command not allowed when used memory > 'maxmemory'.");
     return;
@@ -139,6 +140,7 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t bytes)
 }
 
 void Connection::process_input() {
+  command_clock_us_ = monotonic_us();
   while (!suspended_ && !closed_ && !close_after_reply_ && in_begin_ < in_end_) {
     const std::size_t unparsed = in_end_ - in_begin_;
     if (in_needed_ > unparsed) break;  // still inside a large bulk argument
@@ -230,21 +232,23 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
   const std::size_t mark = out_.size();
   pending_spec_ = spec;
   pending_mark_ = mark;
-  pending_start_us_ = monotonic_us();
+  pending_start_us_ = command_clock_us_;
 
   const bool sharded = shard_.server().shard_count() > 1;
   if (target == shard_.index()) {
-    run_handler(*spec, shard_, args, client_view(), nullptr, out_);
+    run_handler(*spec, shard_, args, client_view(), nullptr, out_, pending_start_us_);
   } else if (spec->route == Route::kKeys && sharded) {
     run_keyed(*spec, args);
   } else if (spec->route == Route::kAllShards && sharded) {
     run_on_all_shards(*spec, args);
   } else {
     Connection* conn = spec->route == Route::kHome ? this : nullptr;
-    run_handler(*spec, shard_, args, client_view(), conn, out_);
+    run_handler(*spec, shard_, args, client_view(), conn, out_, pending_start_us_);
   }
   if (suspended_) return false;
-  finish_command(*spec, args, mark, monotonic_us() - pending_start_us_);
+  // One clock reading per command: the next command's time starts where this one's ends.
+  command_clock_us_ = monotonic_us();
+  finish_command(*spec, args, mark, command_clock_us_ - pending_start_us_);
   return !closed_ && !close_after_reply_;
 }
 

@@ -144,6 +144,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const CommandSpec* pending_spec_ = nullptr;
   std::size_t pending_mark_ = 0;
   std::int64_t pending_start_us_ = 0;
+  // Monotonic time at the end of the last command run from the input (or the read's start).
+  std::int64_t command_clock_us_ = 0;
   PipelineBatch batch_;
   boost::asio::steady_timer pause_timer_;
   MultiState multi_;

@@ -61,9 +61,10 @@ void Connection::add_to_batch(const CommandSpec& spec, std::span<const std::stri
   if (target == shard_.index()) {
     std::string& out = batch_.replies[static_cast<std::size_t>(target)];
     cmd.reply_begin = out.size();
-    const std::int64_t start = monotonic_us();
-    run_handler(spec, shard_, batch_.args_of(cmd), cmd.client, nullptr, out);
-    cmd.usec = monotonic_us() - start;
+    const std::int64_t start = command_clock_us_;
+    run_handler(spec, shard_, batch_.args_of(cmd), cmd.client, nullptr, out, start);
+    command_clock_us_ = monotonic_us();
+    cmd.usec = command_clock_us_ - start;
     cmd.reply_end = out.size();
   }
 }
@@ -111,7 +112,7 @@ void Connection::run_batch_slice(Shard& target, std::size_t from) {
       }
     }
     cmd.reply_begin = out.size();
-    run_handler(*cmd.spec, target, args, cmd.client, nullptr, out);
+    run_handler(*cmd.spec, target, args, cmd.client, nullptr, out, clock);
     cmd.reply_end = out.size();
     // One clock reading per command: each command's time runs from the previous one's end.
     const std::int64_t now = monotonic_us();
