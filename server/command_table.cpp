@@ -1,6 +1,7 @@
 #include "server/command_table.h"
 
 #include <algorithm>
+#include <cassert>
 #include <map>
 #include <stdexcept>
 
@@ -8,6 +9,17 @@
 
 namespace shardcache::server {
 namespace {
+
+// FNV-1a over the lower-cased name, one byte at a time as find() lowers it.
+constexpr std::size_t kNameHashSeed = 14695981039346656037ull;
+inline std::size_t name_hash_step(std::size_t hash, char c) {
+  return (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+}
+std::size_t name_hash(std::string_view lower_name) {
+  std::size_t hash = kNameHashSeed;
+  for (char c : lower_name) hash = name_hash_step(hash, c);
+  return hash;
+}
 
 const CommandMetadata kMetadata[] = {
 #include "server/command_metadata.inc"
@@ -80,7 +92,12 @@ CommandTable::CommandTable() {
   }
   std::sort(commands_.begin(), commands_.end(),
             [](const auto& a, const auto& b) { return a->name < b->name; });
-  for (const auto& spec : commands_) by_name_.emplace(spec->name, spec.get());
+  assert(commands_.size() * 4 <= kNameSlots);
+  for (const auto& spec : commands_) {
+    std::size_t slot = name_hash(spec->name) & (kNameSlots - 1);
+    while (by_name_[slot] != nullptr) slot = (slot + 1) & (kNameSlots - 1);
+    by_name_[slot] = spec.get();
+  }
   std::size_t bound = 0;
   for (const CommandSpec* spec : by_id_) bound += spec->handler != nullptr;
   // A binding without metadata is a build mistake: its command would be unreachable.
@@ -94,11 +111,18 @@ const CommandTable& CommandTable::instance() {
 
 const CommandSpec* CommandTable::find(std::string_view name) const {
   // Command names are short; lower-case into a stack buffer to avoid allocating per request.
-  char lowered[32] = {};
+  char lowered[32];
   if (name.size() > sizeof(lowered)) return nullptr;
-  for (std::size_t i = 0; i < name.size(); ++i) lowered[i] = ascii_lower(name[i]);
-  auto it = by_name_.find(std::string_view(lowered, name.size()));
-  return it == by_name_.end() ? nullptr : it->second;
+  std::size_t hash = kNameHashSeed;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    lowered[i] = ascii_lower(name[i]);
+    hash = name_hash_step(hash, lowered[i]);
+  }
+  const std::string_view wanted(lowered, name.size());
+  for (std::size_t slot = hash & (kNameSlots - 1);; slot = (slot + 1) & (kNameSlots - 1)) {
+    const CommandSpec* spec = by_name_[slot];
+    if (spec == nullptr || spec->name == wanted) return spec;
+  }
 }
 
 const CommandSpec* CommandTable::find_subcommand(const CommandSpec& container,
