@@ -75,12 +75,7 @@ std::unique_ptr<CommandSpec> make_spec(const CommandMetadata& meta, const Comman
 
 std::vector<std::size_t> CommandSpec::key_positions(std::size_t argc) const {
   std::vector<std::size_t> positions;
-  if (first_key <= 0) return positions;
-  // A negative last key counts from the end (-1 is the last argument).
-  const long last = last_key < 0 ? static_cast<long>(argc) + last_key : last_key;
-  for (long i = first_key; i <= last && i < static_cast<long>(argc); i += key_step) {
-    positions.push_back(static_cast<std::size_t>(i));
-  }
+  for_each_key_position(argc, [&](std::size_t p) { positions.push_back(p); });
   return positions;
 }
 

@@ -93,6 +93,16 @@ struct CommandSpec {
   }
   // Positions of the key arguments in `args` (an empty result for commands without keys).
   std::vector<std::size_t> key_positions(std::size_t argc) const;
+  // Calls fn(position) for each of them, without allocating (dispatch does it per command).
+  template <typename Fn>
+  void for_each_key_position(std::size_t argc, Fn&& fn) const {
+    if (first_key <= 0) return;
+    // A negative last key counts from the end (-1 is the last argument).
+    const long last = last_key < 0 ? static_cast<long>(argc) + last_key : last_key;
+    for (long i = first_key; i <= last && i < static_cast<long>(argc); i += key_step) {
+      fn(static_cast<std::size_t>(i));
+    }
+  }
 };
 
 // Binding of one command's behaviour, declared by a command family.

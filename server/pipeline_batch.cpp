@@ -24,11 +24,13 @@ int Connection::batch_target(const CommandSpec* spec, std::span<const std::strin
   if (state_.resp == 2 && subscriptions_.any() && !allowed_while_subscribed(*spec)) return -1;
   if (shard_.paused_for(spec->has_flag(kFlagWrite))) return -1;
   int target = -1;
-  for (std::size_t p : spec->key_positions(args.size())) {
+  bool spans_shards = false;  // then it runs as a transaction
+  spec->for_each_key_position(args.size(), [&](std::size_t p) {
     const int owner = server.shard_of_key(args[p]);
-    if (target >= 0 && owner != target) return -1;  // spans shards: a transaction
+    if (target >= 0 && owner != target) spans_shards = true;
     target = owner;
-  }
+  });
+  if (spans_shards) return -1;
   if (target < 0) target = shard_.index();  // no key: runs here, as run_keyed does
   if (target == shard_.index() && must_wait_for_locks(*spec, args)) return -1;
   return target;
