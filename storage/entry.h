@@ -8,11 +8,17 @@
 // Keys without a TTL pay nothing for it; a 16-byte key with a 32-byte value takes 63 bytes.
 // A hash, list, set or sorted set stores a pointer to its Container as the value bytes; the
 // entry owns it.
+// A string of at least kOutOfLineValueSize bytes is held out of line: the value bytes are a
+// pointer to a ValueBuffer (flag kOutOfLine) of which the entry holds one reference, so that the
+// connection that received it and the replies sending it share the bytes instead of copying
+// them. value() hides the difference from readers; smaller values pay one flag test.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "storage/value_buffer.h"
 
 namespace shardcache::storage {
 
@@ -32,11 +38,15 @@ const char* type_name(ValueType type);
 class Entry {
  public:
   // Allocates an entry holding copies of `key` and `value`. `expire_at_ms` < 0: no TTL.
+  // A string value of at least kOutOfLineValueSize bytes is copied into a new ValueBuffer.
   static Entry* create(std::string_view key, std::string_view value, ValueType type,
                        Encoding encoding, std::int64_t expire_at_ms);
+  // Allocates a string entry whose value is `buffer`'s bytes, adopting the reference.
+  static Entry* create(std::string_view key, ValueRef buffer, Encoding encoding,
+                       std::int64_t expire_at_ms);
   // Allocates an entry owning `container` (type and encoding taken from it).
   static Entry* create(std::string_view key, Container* container, std::int64_t expire_at_ms);
-  // Frees an entry made by create(), and the container it owns.
+  // Frees an entry made by create(), and the container it owns (or releases its ValueBuffer).
   static void destroy(Entry* entry);
   // Frees the entry but not its container, whose ownership the caller has taken (RENAME/MOVE
   // hand the container over to a new entry).
@@ -52,8 +62,10 @@ class Entry {
 
   std::string_view key() const;
   std::string_view value() const;
-  // Writable value bytes (SETRANGE in place when the size does not change).
-  char* mutable_value();
+  // The buffer holding an out-of-line string value; nullptr when the value is inline (or the
+  // entry holds a container). There is deliberately no writable access to value bytes: a
+  // buffer may be referenced by replies still being sent.
+  ValueBuffer* value_buffer() const;
   // The container of a hash, list, set or sorted set; nullptr for a string.
   Container* container() const;
 
@@ -72,16 +84,23 @@ class Entry {
   void set_expiry_slot(std::uint32_t slot);
 
   // Bytes this entry holds on the heap: its allocation's usable size, plus what its container
-  // was last charged for (Container::accounted_bytes).
+  // was last charged for (Container::accounted_bytes) or its ValueBuffer's allocation.
   std::size_t allocated_bytes() const;
 
  private:
   static constexpr std::uint8_t kHasExpiry = 1;
+  static constexpr std::uint8_t kOutOfLine = 2;
   Entry() = default;
-  // An entry that keeps this one's key, TTL slot and eviction state with another value/TTL;
-  // frees `old` but not its container.
-  static Entry* rebuilt(Entry* old, std::string_view value, Encoding encoding,
-                        std::int64_t expire_at_ms);
+  // Allocates an entry whose value bytes are `stored` as they are (a value, or the pointer to a
+  // Container or ValueBuffer); `flags` besides kHasExpiry: kOutOfLine or 0.
+  static Entry* allocate(std::string_view key, std::string_view stored, ValueType type,
+                         Encoding encoding, std::int64_t expire_at_ms, std::uint8_t flags);
+  // An entry that keeps old's key, TTL slot and eviction state with other stored bytes and TTL;
+  // frees `old` without its container or ValueBuffer (the caller decides who owns those).
+  static Entry* rebuilt(Entry* old, std::string_view stored, std::uint8_t flags,
+                        Encoding encoding, std::int64_t expire_at_ms);
+  // The value bytes as stored: inline bytes, or the pointer to a Container or ValueBuffer.
+  std::string_view stored_value() const;
   // The payload starts right after flags_, in what would be the struct's tail padding: the
   // allocation is sized by hand and the struct is never copied.
   static constexpr std::size_t kHeaderSize = 13;

@@ -50,24 +50,40 @@ Entry* Keyspace::find(std::string_view key, bool touch) {
   return entry;
 }
 
+std::int64_t Keyspace::string_expiry(const Entry* old, std::int64_t expire_at_ms,
+                                     bool keep_ttl) {
+  return keep_ttl && old != nullptr ? old->expire_at_ms() : expire_at_ms;
+}
+
 Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encoding encoding,
                             std::int64_t expire_at_ms, bool keep_ttl) {
   // An entry whose TTL has passed is gone (lazy expiry, with its DEL effect, as Redis's
   // lookupKeyWrite): KEEPTTL must not carry its past expiry time onto the new value.
   Entry* old = find(key, false);
-  std::int64_t at = expire_at_ms;
-  if (keep_ttl && old != nullptr) at = old->expire_at_ms();
-  Entry* entry = Entry::create(key, value, ValueType::kString, encoding, at);
+  // Created before the old entry is freed: `value` may be a view of it.
+  return install_string(old, Entry::create(key, value, ValueType::kString, encoding,
+                                           string_expiry(old, expire_at_ms, keep_ttl)));
+}
+
+Entry* Keyspace::set_string(std::string_view key, ValueRef buffer, Encoding encoding,
+                            std::int64_t expire_at_ms, bool keep_ttl) {
+  Entry* old = find(key, false);
+  return install_string(old, Entry::create(key, std::move(buffer), encoding,
+                                           string_expiry(old, expire_at_ms, keep_ttl)));
+}
+
+Entry* Keyspace::install_string(Entry* old, Entry* entry) {
   // Keeps the eviction state of the key it replaces, as Redis's overwrite does not reset LRU
   // when the object is kept; a new key starts fresh.
   entry->set_eviction_bits(old != nullptr ? old->eviction_bits() : clock_.initial_bits(clock_.now()));
   if (old != nullptr) {
-    table_.remove(key);
+    table_.remove(entry->key());
     unlink_and_free(old);
   }
   link(entry);
   modified(entry->key());
   if (sink_ != nullptr) {
+    const std::int64_t at = entry->expire_at_ms();
     if (at >= 0) {
       const std::string at_text = std::to_string(at);
       record({"SET", entry->key(), entry->value(), "PXAT", at_text}, RemovalCause::kDeleted);

@@ -72,6 +72,10 @@ class Keyspace {
   // does not carry its past time. Returns the new entry.
   Entry* set_string(std::string_view key, std::string_view value, Encoding encoding,
                     std::int64_t expire_at_ms, bool keep_ttl = false);
+  // As above, the value being `buffer`'s bytes: the entry adopts the buffer instead of copying
+  // them (a large value the connection received straight into its own buffer).
+  Entry* set_string(std::string_view key, ValueRef buffer, Encoding encoding,
+                    std::int64_t expire_at_ms, bool keep_ttl = false);
   // Stores a container (hash, list, set, sorted set) under `key`, replacing whatever it held;
   // expire_at_ms < 0: no TTL. Records no effect: the caller fills the container and commits.
   Entry* set_container(std::string_view key, std::unique_ptr<Container> container,
@@ -126,6 +130,10 @@ class Keyspace {
   void swap_contents(Keyspace& other);
 
  private:
+  // The TTL a new string value for a key now holding `old` (or nullptr) gets.
+  static std::int64_t string_expiry(const Entry* old, std::int64_t expire_at_ms, bool keep_ttl);
+  // Puts the new string entry `entry` in place of `old` (or nullptr) and records the SET.
+  Entry* install_string(Entry* old, Entry* entry);
   void link(Entry* entry);
   void unlink_and_free(Entry* entry);
   // Frees an entry already unlinked from the table: leaves the expiry heap, counts `cause`,
