@@ -26,6 +26,9 @@ class ReplyWriter {
   void error(std::string_view message);
   void integer(std::int64_t value);          // :value
   void bulk(std::string_view value);         // $len value
+  // Only the "$len\r\n" of a bulk string: the caller supplies its bytes and the "\r\n" after
+  // them (a value sent by reference, server/reply_attachments.h).
+  void bulk_header(std::size_t length) { header('$', length); }
   void null();                               // RESP2 $-1, RESP3 _
   void null_array();                         // RESP2 *-1, RESP3 _
   void array(std::size_t count);             // *count

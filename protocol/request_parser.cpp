@@ -148,6 +148,16 @@ ParseStatus RequestParser::parse(std::string_view input, bool auth_required) {
   return incomplete(0);
 }
 
+std::optional<RequestParser::PendingPayload> RequestParser::pending_payload() const {
+  if (multibulk_len_ == 0 || bulk_len_ < 0) return std::nullopt;
+  return PendingPayload{arg_pos_, static_cast<std::size_t>(bulk_len_)};
+}
+
+void RequestParser::take_payload_out_of_line(std::string_view payload) {
+  arg_spans_.push_back({0, payload.size(), payload.data()});
+  bulk_len_ = kPayloadTakenOut;
+}
+
 void RequestParser::reset() {
   multibulk_len_ = 0;
   arg_spans_.clear();
@@ -184,6 +194,12 @@ ParseStatus RequestParser::parse_multibulk(std::string_view input, bool auth_req
     args_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(count, 1024)));
   }
 
+  if (bulk_len == kPayloadTakenOut) {
+    // The payload is already in arg_spans_; Redis skips the two bytes after it unchecked.
+    if (input.size() - pos < 2) return suspend(input, count, pos, bulk_len, pos + 2);
+    pos += 2;
+    bulk_len = -1;
+  }
   for (auto i = static_cast<std::int64_t>(arg_spans_.size()); i < count; ++i) {
     if (bulk_len < 0) {
       const CountLine bulk = read_count_line(input, pos, '$');
@@ -218,7 +234,9 @@ ParseStatus RequestParser::parse_multibulk(std::string_view input, bool auth_req
     // Resumed: the arguments that earlier calls read go in front of this call's.
     args_.insert(args_.begin(), arg_spans_.size(), std::string_view());
     for (std::size_t i = 0; i < arg_spans_.size(); ++i) {
-      args_[i] = input.substr(arg_spans_[i].offset, arg_spans_[i].length);
+      const ArgSpan& span = arg_spans_[i];
+      args_[i] = span.external != nullptr ? std::string_view(span.external, span.length)
+                                          : input.substr(span.offset, span.length);
     }
   }
   consumed_ += pos;

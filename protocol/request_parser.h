@@ -11,10 +11,16 @@
 // - the parser remembers how far it got into a multibulk command and resumes there, so a command
 //   with many arguments (a huge MSET) costs time linear in its size. Inline commands are at most
 //   kMaxInlineSize bytes and are simply parsed again.
+//
+// A large bulk payload need not pass through the input at all: when the parser waits for one
+// (pending_payload()), the caller may take it out of line (take_payload_out_of_line) and receive
+// it straight into a buffer of its own; the input then goes on with the two bytes that follow
+// the payload. Such an argument is a view of the caller's buffer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,8 +57,24 @@ class RequestParser {
   // Forgets the command that the last kIncomplete left unfinished, if any.
   void reset();
 
-  // The arguments of the last kCommand. Views point into `input` or into storage owned by the
-  // parser; they stay valid until the next parse() call or until `input` changes.
+  // A bulk payload the parser waits for: where it starts, counted from the front of the input
+  // the next parse() call gets (the bytes after consumed()), and its length.
+  struct PendingPayload {
+    std::size_t offset;
+    std::size_t length;
+  };
+  // After kIncomplete: the payload of the bulk argument being read, once its count line is
+  // read and until the payload is taken out of line or complete; nothing otherwise.
+  std::optional<PendingPayload> pending_payload() const;
+  // After kIncomplete with a pending_payload(): `payload` (of its length, in storage the caller
+  // keeps unchanged until the command is done with) is that argument. The next input must be
+  // the same unconsumed bytes up to the payload's offset, then what follows the payload in the
+  // stream (its "\r\n" first): the payload's own bytes are left out.
+  void take_payload_out_of_line(std::string_view payload);
+
+  // The arguments of the last kCommand. Views point into `input`, into storage owned by the
+  // parser, or into payloads taken out of line; they stay valid until the next parse() call or
+  // until `input` (or a payload's storage) changes.
   const std::vector<std::string_view>& args() const { return args_; }
   // Bytes at the front of `input` that the last call used up.
   std::size_t consumed() const { return consumed_; }
@@ -76,10 +98,12 @@ class RequestParser {
                       std::int64_t bulk_len, std::size_t needed);
   ParseStatus fail(std::string message);
 
-  // An argument of the multibulk command being parsed, counted from the command's first byte.
+  // An argument of the multibulk command being parsed, counted from the command's first byte,
+  // or, taken out of line, at `external`.
   struct ArgSpan {
     std::size_t offset;
     std::size_t length;
+    const char* external = nullptr;
   };
 
   const Limits* limits_;
@@ -88,7 +112,10 @@ class RequestParser {
   std::int64_t multibulk_len_ = 0;  // its argument count; 0 when there is no such command
   std::vector<ArgSpan> arg_spans_;  // its arguments read so far
   std::size_t arg_pos_ = 0;         // where its next bulk count line, or payload, starts
-  std::int64_t bulk_len_ = -1;      // the length of that payload; -1 when a count line is next
+  // The length of that payload; -1 when a count line is next, kPayloadTakenOut when the payload
+  // was taken out of line and the two bytes that follow it are next.
+  std::int64_t bulk_len_ = -1;
+  static constexpr std::int64_t kPayloadTakenOut = -2;
   // Unescaped inline arguments, back to back. Reserved to the line's length before splitting,
   // so it never reallocates under the views in args_.
   std::string inline_storage_;
