@@ -1,10 +1,26 @@
 #include "server/lazy_free.h"
 
-namespace shardcache::server {
+#include <cassert>
 
-LazyFreer::LazyFreer() : thread_([this] { run(); }) {}
+namespace shardcache::server {
+namespace {
+
+LazyFreer* g_freer = nullptr;  // the installed hook's target; see the constructor
+
+void defer_buffer(storage::ValueBuffer* buffer) { g_freer->free_later(buffer); }
+
+}  // namespace
+
+LazyFreer::LazyFreer() : thread_([this] { run(); }) {
+  assert(g_freer == nullptr);
+  g_freer = this;
+  storage::ValueBuffer::set_deferred_free(defer_buffer, kLazyFreeValueSize);
+}
 
 LazyFreer::~LazyFreer() {
+  // The shards are gone by now (the Server destroys this last): buffers are freed in place again.
+  storage::ValueBuffer::set_deferred_free(nullptr, 0);
+  g_freer = nullptr;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -23,6 +39,19 @@ void LazyFreer::free_later(std::vector<storage::Entry*>&& entries) {
   wake_.notify_one();
 }
 
+void LazyFreer::free_later(storage::ValueBuffer* buffer) {
+  // This thread's own releases (an entry it destroys) free at once: it is here to block.
+  if (std::this_thread::get_id() == thread_.get_id()) {
+    storage::ValueBuffer::free_now(buffer);
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    buffers_.push_back(buffer);
+  }
+  wake_.notify_one();
+}
+
 std::size_t LazyFreer::pending() const {
   std::lock_guard lock(mutex_);
   return pending_;
@@ -31,7 +60,15 @@ std::size_t LazyFreer::pending() const {
 void LazyFreer::run() {
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !batches_.empty(); });
+    wake_.wait(lock, [this] { return stopping_ || !batches_.empty() || !buffers_.empty(); });
+    if (!buffers_.empty()) {
+      std::vector<storage::ValueBuffer*> buffers;
+      buffers.swap(buffers_);
+      lock.unlock();
+      for (storage::ValueBuffer* buffer : buffers) storage::ValueBuffer::free_now(buffer);
+      lock.lock();
+      continue;
+    }
     if (batches_.empty()) return;  // stopping, and everything is freed
     std::vector<storage::Entry*> batch = std::move(batches_.front());
     batches_.pop_front();
