@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "protocol/reply_writer.h"
+#include "server/reply_attachments.h"
+#include "storage/value_buffer.h"
 
 namespace shardcache::server {
 
@@ -14,6 +16,15 @@ class Connection;
 struct CommandSpec;
 
 struct ClientView;
+
+// What a connection running a handler on its own thread offers it beyond plain bytes: large
+// values may go into its reply by reference, and large arguments it received into buffers of
+// their own may be adopted by the handler instead of copied. Handlers run anywhere else (on
+// another shard, in EXEC, in a Transaction) get neither and copy: correct, not zero-copy.
+struct ZeroCopy {
+  ReplyAttachments* attachments = nullptr;         // for reply_string_entry
+  std::span<const storage::ValueRef> arg_buffers;  // the command's out-of-line arguments
+};
 
 struct CommandContext {
   std::span<const std::string_view> args;  // args[0] is the command name as the client sent it
@@ -25,7 +36,13 @@ struct CommandContext {
   Connection* conn;
   const CommandSpec& spec;
   const ClientView& client;  // what the handler may know of its client on any thread
+  // Set only when the client's own connection runs the handler on its thread (see ZeroCopy).
+  ZeroCopy zero_copy = {};
 };
+
+// The buffer among `zero_copy.arg_buffers` that holds exactly the argument `arg`, with a new
+// reference for the caller to keep; empty when `arg` is not such an argument.
+storage::ValueRef held_argument(const CommandContext& ctx, std::string_view arg);
 
 // What a handler may know of its client on any shard's thread: a copy taken on the client's
 // home thread when the command was dispatched.
@@ -41,10 +58,10 @@ struct ClientView {
 };
 
 // Runs `spec`'s handler on `shard` (the calling thread must be that shard's) and appends its
-// reply to `out`. `start_us` is the command's start on the monotonic clock if the caller has
-// read it already (< 0: read here).
+// reply to `out` (and to `zero_copy.attachments` the large values it refers to). `start_us` is
+// the command's start on the monotonic clock if the caller has read it already (< 0: read here).
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
                  const ClientView& client, Connection* conn, std::string& out,
-                 std::int64_t start_us = -1);
+                 std::int64_t start_us = -1, const ZeroCopy& zero_copy = {});
 
 }  // namespace shardcache::server

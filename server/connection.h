@@ -23,7 +23,9 @@
 #include "server/multi_state.h"
 #include "server/pipeline_batch.h"
 #include "server/pubsub.h"
+#include "server/reply_attachments.h"
 #include "server/tracking.h"
+#include "storage/value_buffer.h"
 
 namespace shardcache::server {
 
@@ -102,6 +104,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool must_wait_for_locks(const CommandSpec& spec, std::span<const std::string_view> args);
   // Puts the command back in the input, to be parsed again when the pipeline is woken.
   void put_back(std::size_t command_bytes);
+  // Moves the input's start back over the last command's `command_bytes`, splicing back the
+  // payloads it received out of line, so that it parses again as it arrived (put_back,
+  // hold_for_batch).
+  void rewind_input(std::size_t command_bytes);
+  // The parser waits for a large bulk payload: it is received into a buffer of its own, the
+  // value's final home, instead of the input buffer (see payloads_).
+  void take_payload_out_of_line(const protocol::RequestParser::PendingPayload& payload);
+  bool receiving_payload() const {
+    return !payloads_.empty() && payload_filled_ < payloads_.back()->size();
+  }
+  // Drops the out-of-line payloads of the last command, which is done with its arguments.
+  void forget_payloads();
+  // What a handler run here, writing to out_, may use (see ZeroCopy).
+  ZeroCopy local_zero_copy() { return {&out_attachments_, payloads_}; }
+  // Reply bytes queued behind the write in flight (attached values included).
+  std::size_t queued_output() const { return out_.size() + attached_bytes(out_attachments_); }
+  // Cuts the queued output back to `mark` (a muted reply).
+  void truncate_output(std::size_t mark);
   void run_keyed(const CommandSpec& spec, std::span<const std::string_view> args);
   // The shard a command would run on as part of a pipeline batch, or -1 when it cannot join one
   // (server/pipeline_batch.cpp).
@@ -131,9 +151,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<char> in_;  // bytes [in_begin_, in_end_) are received and not yet parsed
   std::size_t in_begin_ = 0, in_end_ = 0;
   std::size_t in_needed_ = 0;  // total unparsed bytes the parser waits for, 0 if unknown
+  // Bulk payloads of at least storage::kOutOfLineValueSize bytes of the command being parsed
+  // (or the last one parsed, until it is done with its arguments), received straight from the
+  // socket into their own buffers, which a SET adopts as its value: such a payload is never
+  // copied, and its buffer is allocated without being zero-filled. The input buffer holds the
+  // command without them; payload_offsets_ says where each was cut out (from the command's
+  // first byte, in the input as it is now), for rewind_input.
+  std::vector<storage::ValueRef> payloads_;
+  std::vector<std::size_t> payload_offsets_;
+  std::size_t payload_filled_ = 0;  // bytes of payloads_.back() received so far
+  // Bytes received into the payloads of the command being parsed: they count towards the
+  // query buffer (client-query-buffer-limit, CLIENT LIST qbuf) as they did in the input.
+  std::size_t payload_bytes_ = 0;
+  bool mid_command_ = false;  // the parser holds an unfinished command
 
   std::string out_;           // replies not yet handed to the socket
   std::string out_inflight_;  // replies being written
+  ReplyAttachments out_attachments_;       // large values out_ refers to
+  ReplyAttachments inflight_attachments_;  // large values out_inflight_ refers to
   bool reading_ = false;
   bool writing_ = false;
   bool suspended_ = false;  // waiting for another shard's reply or the end of a pause

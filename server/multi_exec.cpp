@@ -246,6 +246,8 @@ bool Connection::run_queued(const CommandSpec& spec, std::span<const std::string
     multi_.waiting = true;  // EXEC stays pending; complete() hands the reply over
     return false;
   }
+  // run_keyed may have replied a large value by reference: EXEC collects plain bytes.
+  inline_attachments_from(out_, out_attachments_, mark);
   replies.append(out_, mark);
   out_.resize(mark);
   suspended_ = was_suspended;

@@ -72,7 +72,7 @@ void Connection::add_to_batch(const CommandSpec& spec, std::span<const std::stri
 }
 
 bool Connection::hold_for_batch(std::size_t command_bytes) {
-  in_begin_ -= command_bytes;
+  rewind_input(command_bytes);
   suspended_ = true;
   return false;
 }

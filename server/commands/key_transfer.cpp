@@ -19,7 +19,10 @@ namespace {
 
 // What of a key a transfer carries over.
 struct ValueSnapshot {
-  std::string value;  // a string's bytes
+  std::string value;  // a small string's bytes
+  // A large string's buffer (held out of line). RENAME and MOVE hand it over as they hand a
+  // container over; COPY takes a copy of its own, as Redis duplicates the object.
+  storage::ValueRef buffer;
   storage::Encoding encoding;
   std::int64_t expire_at_ms;
   std::uint32_t eviction_bits;
@@ -48,6 +51,12 @@ std::optional<ValueSnapshot> read_source(Shard& shard, const TransferRequest& re
     } else {
       snapshot.moved = entry->container();
     }
+  } else if (storage::ValueBuffer* buffer = entry->value_buffer()) {
+    if (request.kind == TransferKind::kCopy) {
+      snapshot.buffer = storage::ValueRef(storage::ValueBuffer::copy_of(buffer->view()));
+    } else {
+      snapshot.buffer = storage::ValueRef::retained(buffer);
+    }
   } else {
     snapshot.value = std::string(entry->value());
   }
@@ -74,6 +83,9 @@ void write_destination(Shard& shard, const TransferRequest& request, ValueSnapsh
     std::unique_ptr<storage::Container> container =
         value.copy ? std::move(value.copy) : std::unique_ptr<storage::Container>(value.moved);
     entry = db.set_container(request.destination, std::move(container), value.expire_at_ms);
+  } else if (value.buffer) {
+    entry = db.set_string(request.destination, std::move(value.buffer), value.encoding,
+                          value.expire_at_ms);
   } else {
     entry = db.set_string(request.destination, value.value, value.encoding, value.expire_at_ms);
   }

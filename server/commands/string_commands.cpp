@@ -53,9 +53,19 @@ bool reply_string_value(CommandContext& ctx, std::string_view key) {
   if (entry == nullptr) {
     ctx.reply.null();
   } else {
-    ctx.reply.bulk(entry->value());
+    reply_string_entry(ctx.reply, ctx.zero_copy.attachments, *entry);
   }
   return true;
+}
+
+storage::Entry* store_argument(CommandContext& ctx, std::string_view key, std::string_view value,
+                               std::int64_t expire_at_ms, bool keep_ttl) {
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
+  const storage::Encoding encoding = client_value_encoding(value);
+  if (storage::ValueRef held = held_argument(ctx, value)) {
+    return db.set_string(key, std::move(held), encoding, expire_at_ms, keep_ttl);
+  }
+  return db.set_string(key, value, encoding, expire_at_ms, keep_ttl);
 }
 
 namespace {
@@ -65,8 +75,7 @@ void get(CommandContext& ctx) { reply_string_value(ctx, ctx.args[1]); }
 // GETSET key value: SET ... GET without options; the new value has no TTL.
 void getset(CommandContext& ctx) {
   if (!reply_string_value(ctx, ctx.args[1])) return;
-  const std::string_view value = ctx.args[2];
-  ctx.shard.db(ctx.db).set_string(ctx.args[1], value, client_value_encoding(value), -1);
+  store_argument(ctx, ctx.args[1], ctx.args[2], -1);
 }
 
 void getdel(CommandContext& ctx) {
@@ -82,7 +91,7 @@ void mget(CommandContext& ctx) {
     if (entry == nullptr || entry->type() != storage::ValueType::kString) {
       ctx.reply.null();
     } else {
-      ctx.reply.bulk(entry->value());
+      reply_string_entry(ctx.reply, ctx.zero_copy.attachments, *entry);
     }
   }
 }
@@ -95,9 +104,8 @@ void mset(CommandContext& ctx) {
     ctx.reply.error("ERR wrong number of arguments for '" + ctx.spec.name + "' command");
     return;
   }
-  storage::Keyspace& db = ctx.shard.db(ctx.db);
   for (std::size_t i = 1; i < ctx.args.size(); i += 2) {
-    db.set_string(ctx.args[i], ctx.args[i + 1], client_value_encoding(ctx.args[i + 1]), -1);
+    store_argument(ctx, ctx.args[i], ctx.args[i + 1], -1);
   }
   ctx.reply.ok();
 }

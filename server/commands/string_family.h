@@ -40,6 +40,12 @@ std::string_view option_word(std::string_view arg);
 // GETSET, GETDEL and SET ... GET. False after replying WRONGTYPE.
 bool reply_string_value(CommandContext& ctx, std::string_view key);
 
+// Stores the command's argument `value` under `key` as SET does (client_value_encoding):
+// adopting the buffer the connection received it into when it is a large one (held_argument),
+// copying it otherwise.
+storage::Entry* store_argument(CommandContext& ctx, std::string_view key, std::string_view value,
+                               std::int64_t expire_at_ms, bool keep_ttl = false);
+
 std::vector<CommandBinding> string_set_bindings();       // SET SETNX SETEX PSETEX GETEX
 std::vector<CommandBinding> string_counter_bindings();   // INCR DECR INCRBY DECRBY INCRBYFLOAT
 std::vector<CommandBinding> string_range_bindings();     // APPEND STRLEN GETRANGE SUBSTR SETRANGE

@@ -150,8 +150,7 @@ void set_generic(CommandContext& ctx, const SetCall& call) {
     return;
   }
   // A time already past is stored as it is: the key then reads as expired, as in Redis.
-  db.set_string(call.key, call.value, client_value_encoding(call.value), at_ms,
-                call.options.has(kKeepTtl));
+  store_argument(ctx, call.key, call.value, at_ms, call.options.has(kKeepTtl));
   reply_set_outcome(ctx, call, true);
 }
 
@@ -193,7 +192,7 @@ void getex(CommandContext& ctx) {
     at_ms = expire_at_ms(ctx, *options);
     if (!at_ms) return;
   }
-  ctx.reply.bulk(entry->value());
+  reply_string_entry(ctx.reply, ctx.zero_copy.attachments, *entry);
   storage::Keyspace& db = ctx.shard.db(ctx.db);
   // An EXAT/PXAT time already past deletes the key (set_expiry does that).
   if (at_ms) {
