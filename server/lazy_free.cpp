@@ -1,11 +1,18 @@
 #include "server/lazy_free.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cassert>
 
 namespace shardcache::server {
 namespace {
 
 LazyFreer* g_freer = nullptr;  // the installed hook's target; see the constructor
+
+// The lowest priority: a waking shard thread preempts this one, which still gets a small share
+// of a busy core (unlike SCHED_IDLE, under which memory could wait to be freed indefinitely).
+constexpr int kNice = 19;
 
 void defer_buffer(storage::ValueBuffer* buffer) { g_freer->free_later(buffer); }
 
@@ -58,6 +65,9 @@ std::size_t LazyFreer::pending() const {
 }
 
 void LazyFreer::run() {
+  // Background work: where this thread shares a core with a shard thread (taskset, more
+  // threads than cores), the shard must win it at once. Linux keeps nice values per thread.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kNice);
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || !batches_.empty() || !buffers_.empty(); });

@@ -44,6 +44,12 @@ class ValueBuffer {
   // The allocation's usable size (what used_memory and MEMORY USAGE charge).
   std::size_t allocated_bytes() const;
 
+  // Buffers of at least this size are mapped directly rather than malloc'ed (glibc would mmap
+  // them anyway: 32 MiB is its cap on the mmap threshold) so that free_now() can unmap them in
+  // slices: munmap holds the process's mmap lock for its whole length (~1.5 ms for 32 MiB on
+  // the 2-core VM), and a shard mapping its next buffer meanwhile would wait that long.
+  static constexpr std::size_t kMappedSize = 32 * 1024 * 1024;
+
   // Freeing a large buffer is slow where the allocator gives its pages back (glibc munmaps
   // buffers above its mmap threshold: ~1 ms per 8 MiB): `defer` then receives the buffers of at
   // least `min_size` bytes whose last reference is released, and calls free_now() on another
@@ -55,10 +61,13 @@ class ValueBuffer {
   ValueBuffer& operator=(const ValueBuffer&) = delete;
 
  private:
-  explicit ValueBuffer(std::size_t size) : size_(size) {}
+  ValueBuffer(std::size_t size, bool mapped) : mapped_(mapped), size_(size) {}
   ~ValueBuffer() = default;
+  // The length of a mapped buffer's mapping.
+  std::size_t mapped_bytes() const;
 
   std::atomic<std::uint32_t> refs_{1};
+  bool mapped_;  // mmap'ed (size_ >= kMappedSize), else malloc'ed
   std::size_t size_;
 };
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -199,4 +200,24 @@ TEST_CASE("The last release of a large buffer goes to the deferred-free hook",
   small->release();  // freed at once
   REQUIRE(DeferredFrees::taken.size() == 1);
   CHECK(DeferredFrees::taken[0] == big);
+}
+
+TEST_CASE("Buffers from kMappedSize on are mapped, and freed whole", "[storage][value_buffer]") {
+  const std::size_t size = ValueBuffer::kMappedSize + 123;
+  ValueBuffer* buffer = ValueBuffer::allocate(size);
+  CHECK(buffer->size() == size);
+  CHECK(buffer->allocated_bytes() >= size + sizeof(ValueBuffer));
+  CHECK(buffer->allocated_bytes() % 4096 == 0);
+  CHECK(buffer->allocated_bytes() < size + sizeof(ValueBuffer) + 65536);
+  std::memset(buffer->data(), 'z', size);  // every byte is writable
+  CHECK(buffer->view().back() == 'z');
+  {
+    DeferredFrees hook(1 << 20);
+    buffer->release();
+    REQUIRE(DeferredFrees::taken.size() == 1);
+  }  // the hook's destructor frees it with free_now, slice by slice
+  Entry* e = Entry::create("k", std::string(size, 'q'), ValueType::kString, Encoding::kRaw, -1);
+  CHECK(e->value_buffer()->allocated_bytes() % 4096 == 0);
+  CHECK(e->value().size() == size);
+  Entry::destroy(e);
 }
