@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <cassert>
+#include <chrono>
+
+#include "storage/mapping_cache.h"
 
 namespace shardcache::server {
 namespace {
@@ -13,6 +16,9 @@ LazyFreer* g_freer = nullptr;  // the installed hook's target; see the construct
 // The lowest priority: a waking shard thread preempts this one, which still gets a small share
 // of a busy core (unlike SCHED_IDLE, under which memory could wait to be freed indefinitely).
 constexpr int kNice = 19;
+// How often the thread looks at the mappings kept for reuse, and how long one may stay unused.
+constexpr auto kTrimEvery = std::chrono::milliseconds(250);
+constexpr auto kMappingIdle = std::chrono::seconds(1);
 
 void defer_buffer(storage::ValueBuffer* buffer) { g_freer->free_later(buffer); }
 
@@ -70,22 +76,23 @@ void LazyFreer::run() {
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kNice);
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !batches_.empty() || !buffers_.empty(); });
-    if (!buffers_.empty()) {
-      std::vector<storage::ValueBuffer*> buffers;
-      buffers.swap(buffers_);
-      lock.unlock();
-      for (storage::ValueBuffer* buffer : buffers) storage::ValueBuffer::free_now(buffer);
-      lock.lock();
-      continue;
+    wake_.wait_for(lock, kTrimEvery,
+                   [this] { return stopping_ || !batches_.empty() || !buffers_.empty(); });
+    std::vector<storage::ValueBuffer*> buffers;
+    buffers.swap(buffers_);
+    std::vector<storage::Entry*> batch;
+    if (!batches_.empty()) {
+      batch = std::move(batches_.front());
+      batches_.pop_front();
     }
-    if (batches_.empty()) return;  // stopping, and everything is freed
-    std::vector<storage::Entry*> batch = std::move(batches_.front());
-    batches_.pop_front();
     lock.unlock();
+    for (storage::ValueBuffer* buffer : buffers) storage::ValueBuffer::free_now(buffer);
     for (storage::Entry* entry : batch) storage::Entry::destroy(entry);
+    // Mappings kept for reuse that no new large value took go back to the kernel.
+    storage::MappingCache::process().trim(kMappingIdle);
     lock.lock();
     pending_ -= batch.size();
+    if (stopping_ && batches_.empty() && buffers_.empty()) return;  // everything is freed
   }
 }
 

@@ -4,7 +4,9 @@
 //
 // It also frees large ValueBuffers whose last reference a shard thread dropped (an overwritten,
 // deleted, expired or evicted large value; a reply done sending one): glibc returns such a
-// buffer to the kernel with munmap, which takes longer than a shard may stall its clients.
+// buffer to the kernel with munmap, which takes longer than a shard may stall its clients; and
+// it unmaps the mappings that storage::MappingCache kept for reuse once they sat unused for a
+// second.
 #pragma once
 
 #include <condition_variable>

@@ -1,10 +1,11 @@
 #include "storage/value_buffer.h"
 
+#include "storage/mapping_cache.h"
+
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -16,9 +17,6 @@ namespace {
 void (*g_defer)(ValueBuffer*) = nullptr;
 std::size_t g_defer_min_size = 0;
 
-// How much of a mapped buffer one munmap call gives back: ~0.1 ms of holding the mmap lock.
-constexpr std::size_t kUnmapSlice = 2 * 1024 * 1024;
-
 std::size_t page_rounded(std::size_t bytes) {
   static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   return (bytes + page - 1) / page * page;
@@ -29,14 +27,19 @@ std::size_t page_rounded(std::size_t bytes) {
 ValueBuffer* ValueBuffer::allocate(std::size_t size) {
   // Never zero-filled (no calloc, no new char[]{}): a 32 MiB value would be written twice.
   if (size >= kMappedSize) {
-    void* memory = ::mmap(nullptr, page_rounded(sizeof(ValueBuffer) + size),
-                          PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    const std::size_t length = page_rounded(sizeof(ValueBuffer) + size);
+    std::size_t taken = 0;
+    if (void* reused = MappingCache::process().take(length, &taken)) {
+      return new (reused) ValueBuffer(size, taken);
+    }
+    void* memory =
+        ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) throw std::bad_alloc();
-    return new (memory) ValueBuffer(size, true);
+    return new (memory) ValueBuffer(size, length);
   }
   void* memory = std::malloc(sizeof(ValueBuffer) + size);
   if (memory == nullptr) throw std::bad_alloc();
-  return new (memory) ValueBuffer(size, false);
+  return new (memory) ValueBuffer(size, 0);
 }
 
 ValueBuffer* ValueBuffer::copy_of(std::string_view bytes) {
@@ -48,6 +51,7 @@ ValueBuffer* ValueBuffer::copy_of(std::string_view bytes) {
 void ValueBuffer::release() {
   // acq_rel: the thread that frees must see every write made under the other references.
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (mapped_bytes_ != 0 && MappingCache::process().keep(this, mapped_bytes_)) return;
   if (g_defer != nullptr && size_ >= g_defer_min_size) {
     g_defer(this);
   } else {
@@ -56,10 +60,9 @@ void ValueBuffer::release() {
 }
 
 std::size_t ValueBuffer::allocated_bytes() const {
-  return mapped_ ? mapped_bytes() : ::malloc_usable_size(const_cast<ValueBuffer*>(this));
+  return mapped_bytes_ != 0 ? mapped_bytes_
+                            : ::malloc_usable_size(const_cast<ValueBuffer*>(this));
 }
-
-std::size_t ValueBuffer::mapped_bytes() const { return page_rounded(sizeof(ValueBuffer) + size_); }
 
 void ValueBuffer::set_deferred_free(void (*defer)(ValueBuffer*), std::size_t min_size) {
   g_defer = defer;
@@ -67,19 +70,12 @@ void ValueBuffer::set_deferred_free(void (*defer)(ValueBuffer*), std::size_t min
 }
 
 void ValueBuffer::free_now(ValueBuffer* buffer) {
-  if (!buffer->mapped_) {
-    buffer->~ValueBuffer();
-    std::free(buffer);
-    return;
-  }
-  // From the end, so that the header goes last; each slice takes the mmap lock on its own.
-  char* const base = reinterpret_cast<char*>(buffer);
-  std::size_t left = buffer->mapped_bytes();
+  const std::size_t mapped_bytes = buffer->mapped_bytes_;
   buffer->~ValueBuffer();
-  while (left > 0) {
-    const std::size_t slice = std::min(left, kUnmapSlice);
-    left -= slice;
-    ::munmap(base + left, slice);
+  if (mapped_bytes != 0) {
+    unmap_in_slices(buffer, mapped_bytes);
+  } else {
+    std::free(buffer);
   }
 }
 

@@ -45,9 +45,8 @@ class ValueBuffer {
   std::size_t allocated_bytes() const;
 
   // Buffers of at least this size are mapped directly rather than malloc'ed (glibc would mmap
-  // them anyway: 32 MiB is its cap on the mmap threshold) so that free_now() can unmap them in
-  // slices: munmap holds the process's mmap lock for its whole length (~1.5 ms for 32 MiB on
-  // the 2-core VM), and a shard mapping its next buffer meanwhile would wait that long.
+  // them anyway: 32 MiB is its cap on the mmap threshold), so that their mappings are reused
+  // (MappingCache) and unmapped in slices (unmap_in_slices).
   static constexpr std::size_t kMappedSize = 32 * 1024 * 1024;
 
   // Freeing a large buffer is slow where the allocator gives its pages back (glibc munmaps
@@ -61,14 +60,13 @@ class ValueBuffer {
   ValueBuffer& operator=(const ValueBuffer&) = delete;
 
  private:
-  ValueBuffer(std::size_t size, bool mapped) : mapped_(mapped), size_(size) {}
+  ValueBuffer(std::size_t size, std::size_t mapped_bytes)
+      : size_(size), mapped_bytes_(mapped_bytes) {}
   ~ValueBuffer() = default;
-  // The length of a mapped buffer's mapping.
-  std::size_t mapped_bytes() const;
 
   std::atomic<std::uint32_t> refs_{1};
-  bool mapped_;  // mmap'ed (size_ >= kMappedSize), else malloc'ed
   std::size_t size_;
+  std::size_t mapped_bytes_;  // the length of its mapping; 0 when malloc'ed
 };
 
 // An owning reference to a ValueBuffer (one count), or none.
