@@ -192,10 +192,9 @@ ParseStatus RequestParser::parse_multibulk(std::string_view input, bool auth_req
     pos = head.next;
     // Like Redis, size the argument array by the count only up to 1024: the count is untrusted.
     args_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(count, 1024)));
-  }
-
-  if (bulk_len == kPayloadTakenOut) {
-    // The payload is already in arg_spans_; Redis skips the two bytes after it unchecked.
+  } else if (bulk_len == kPayloadTakenOut) {
+    // Resuming after a payload taken out of line: it is in arg_spans_ already, and Redis skips
+    // the two bytes after it unchecked.
     if (input.size() - pos < 2) return suspend(input, count, pos, bulk_len, pos + 2);
     pos += 2;
     bulk_len = -1;

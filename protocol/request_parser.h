@@ -56,6 +56,8 @@ class RequestParser {
 
   // Forgets the command that the last kIncomplete left unfinished, if any.
   void reset();
+  // Whether the last kIncomplete left a multibulk command unfinished.
+  bool in_command() const { return multibulk_len_ > 0; }
 
   // A bulk payload the parser waits for: where it starts, counted from the front of the input
   // the next parse() call gets (the bytes after consumed()), and its length.

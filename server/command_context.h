@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "protocol/reply_writer.h"
 #include "server/reply_attachments.h"
@@ -22,8 +23,8 @@ struct ClientView;
 // their own may be adopted by the handler instead of copied. Handlers run anywhere else (on
 // another shard, in EXEC, in a Transaction) get neither and copy: correct, not zero-copy.
 struct ZeroCopy {
-  ReplyAttachments* attachments = nullptr;         // for reply_string_entry
-  std::span<const storage::ValueRef> arg_buffers;  // the command's out-of-line arguments
+  ReplyAttachments* attachments;                      // for reply_string_entry
+  const std::vector<storage::ValueRef>* arg_buffers;  // the command's out-of-line arguments
 };
 
 struct CommandContext {
@@ -37,10 +38,14 @@ struct CommandContext {
   const CommandSpec& spec;
   const ClientView& client;  // what the handler may know of its client on any thread
   // Set only when the client's own connection runs the handler on its thread (see ZeroCopy).
-  ZeroCopy zero_copy = {};
+  const ZeroCopy* zero_copy = nullptr;
+
+  ReplyAttachments* attachments() const {
+    return zero_copy != nullptr ? zero_copy->attachments : nullptr;
+  }
 };
 
-// The buffer among `zero_copy.arg_buffers` that holds exactly the argument `arg`, with a new
+// The buffer among `zero_copy->arg_buffers` that holds exactly the argument `arg`, with a new
 // reference for the caller to keep; empty when `arg` is not such an argument.
 storage::ValueRef held_argument(const CommandContext& ctx, std::string_view arg);
 
@@ -58,10 +63,10 @@ struct ClientView {
 };
 
 // Runs `spec`'s handler on `shard` (the calling thread must be that shard's) and appends its
-// reply to `out` (and to `zero_copy.attachments` the large values it refers to). `start_us` is
+// reply to `out` (and to `zero_copy->attachments` the large values it refers to). `start_us` is
 // the command's start on the monotonic clock if the caller has read it already (< 0: read here).
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
                  const ClientView& client, Connection* conn, std::string& out,
-                 std::int64_t start_us = -1, const ZeroCopy& zero_copy = {});
+                 std::int64_t start_us = -1, const ZeroCopy* zero_copy = nullptr);
 
 }  // namespace shardcache::server

@@ -57,7 +57,8 @@ std::string unknown_command_error(std::span<const std::string_view> args) {
 }  // namespace
 
 storage::ValueRef held_argument(const CommandContext& ctx, std::string_view arg) {
-  for (const storage::ValueRef& buffer : ctx.zero_copy.arg_buffers) {
+  if (ctx.zero_copy == nullptr) return {};
+  for (const storage::ValueRef& buffer : *ctx.zero_copy->arg_buffers) {
     if (buffer->data() == arg.data() && buffer->size() == arg.size()) return buffer;
   }
   return {};
@@ -65,7 +66,7 @@ storage::ValueRef held_argument(const CommandContext& ctx, std::string_view arg)
 
 void run_handler(const CommandSpec& spec, Shard& shard, std::span<const std::string_view> args,
                  const ClientView& client, Connection* conn, std::string& out,
-                 std::int64_t start_us, const ZeroCopy& zero_copy) {
+                 std::int64_t start_us, const ZeroCopy* zero_copy) {
   protocol::ReplyWriter writer(out, client.resp);
   shard.clock().set_now(unix_time_ms_at(start_us >= 0 ? start_us : monotonic_us()));
   if (!shard.enforce_maxmemory() && spec.has_flag(kFlagDenyOom)) {
@@ -121,34 +122,32 @@ void Connection::read_more() {
   // disconnect is seen and its wait abandoned.
   if (reading_ || closed_ || (suspended_ && !blocked_) || close_after_reply_) return;
   if (writing_ && queued_output() > kMaxQueuedOutput) return;  // on_written() reads again
-  if (receiving_payload()) {
+  // One call site for the read below: a second would cost every read an out-of-line asio call.
+  boost::asio::mutable_buffer target;
+  if (receiving_payload()) [[unlikely]] {
     storage::ValueBuffer& payload = *payloads_.back();
-    const std::size_t want = std::min(payload.size() - payload_filled_, kMaxPayloadRead);
-    reading_ = true;
-    socket_.async_read_some(
-        boost::asio::buffer(payload.data() + payload_filled_, want),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-          self->on_read(ec, n);
-        });
-    return;
-  }
-  if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
-  const std::size_t unparsed = in_end_ - in_begin_;
-  // Read at least up to the end of a bulk argument the parser is waiting for, so that a large
-  // value needs no rescans and few reallocations.
-  const std::size_t want = std::max(kReadChunk, in_needed_ > unparsed ? in_needed_ - unparsed : 0);
-  if (in_.size() - in_end_ < want) {
-    if (in_begin_ > 0) {
-      std::memmove(in_.data(), in_.data() + in_begin_, unparsed);
-      in_begin_ = 0;
-      in_end_ = unparsed;
+    target = boost::asio::buffer(payload.data() + payload_filled_,
+                                 std::min(payload.size() - payload_filled_, kMaxPayloadRead));
+  } else {
+    if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+    const std::size_t unparsed = in_end_ - in_begin_;
+    // Read at least up to the end of a bulk argument the parser is waiting for, so that a
+    // value needs no rescans and few reallocations.
+    const std::size_t want =
+        std::max(kReadChunk, in_needed_ > unparsed ? in_needed_ - unparsed : 0);
+    if (in_.size() - in_end_ < want) {
+      if (in_begin_ > 0) {
+        std::memmove(in_.data(), in_.data() + in_begin_, unparsed);
+        in_begin_ = 0;
+        in_end_ = unparsed;
+      }
+      if (in_.size() - in_end_ < want) in_.resize(in_end_ + want);
     }
-    if (in_.size() - in_end_ < want) in_.resize(in_end_ + want);
+    target = boost::asio::buffer(in_.data() + in_end_, in_.size() - in_end_);
   }
   reading_ = true;
   socket_.async_read_some(
-      boost::asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+      target, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
         self->on_read(ec, n);
       });
 }
@@ -190,13 +189,15 @@ void Connection::process_input() {
   while (!suspended_ && !closed_ && !close_after_reply_ && in_begin_ < in_end_) {
     const std::size_t unparsed = in_end_ - in_begin_;
     if (in_needed_ > unparsed) break;  // still inside a bulk argument
-    if (receiving_payload()) break;    // still inside one taken out of line
-    if (!mid_command_) forget_payloads();  // parse() ends the last command's arguments anyway
+    if (!payloads_.empty()) [[unlikely]] {
+      if (receiving_payload()) break;  // still inside one taken out of line
+      // parse() ends the last command's arguments anyway
+      if (!parser_.in_command()) drop_payloads();
+    }
     const auto status =
         parser_.parse(std::string_view(in_.data() + in_begin_, unparsed), auth_required());
     const std::size_t consumed = parser_.consumed();
     in_begin_ += consumed;
-    mid_command_ = status == protocol::ParseStatus::kIncomplete;
     if (status == protocol::ParseStatus::kIncomplete) {
       const auto payload = parser_.pending_payload();
       if (payload && payload->length >= storage::kOutOfLineValueSize) {
@@ -224,7 +225,7 @@ void Connection::process_input() {
   if (!batch_.empty() && !batch_.dispatched && !closed_) dispatch_batch();
   // A command that waits for another shard still needs its arguments (finish_command); a
   // batched one has its own copies.
-  if (!suspended_ && !mid_command_) forget_payloads();
+  if (!payloads_.empty() && !suspended_ && !parser_.in_command()) [[unlikely]] drop_payloads();
   flush();
   read_more();
 }
@@ -247,7 +248,7 @@ void Connection::take_payload_out_of_line(
   in_needed_ = 0;
 }
 
-void Connection::forget_payloads() {
+void Connection::drop_payloads() {
   payloads_.clear();
   payload_offsets_.clear();
   payload_filled_ = 0;
@@ -277,7 +278,7 @@ void Connection::rewind_input(std::size_t command_bytes) {
   in_ = std::move(restored);
   in_begin_ = 0;
   in_end_ = in_.size();
-  forget_payloads();
+  drop_payloads();
 }
 
 bool Connection::reject(const CommandSpec* spec, std::string_view error) {
@@ -346,7 +347,7 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
   const bool sharded = shard_.server().shard_count() > 1;
   if (target == shard_.index()) {
     run_handler(*spec, shard_, args, client_view(), nullptr, out_, pending_start_us_,
-                local_zero_copy());
+                &local_zero_copy_);
   } else if (spec->route == Route::kKeys && sharded) {
     run_keyed(*spec, args);
   } else if (spec->route == Route::kAllShards && sharded) {
@@ -354,7 +355,7 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
   } else {
     Connection* conn = spec->route == Route::kHome ? this : nullptr;
     run_handler(*spec, shard_, args, client_view(), conn, out_, pending_start_us_,
-                local_zero_copy());
+                &local_zero_copy_);
   }
   if (suspended_) return false;
   // One clock reading per command: the next command's time starts where this one's ends.
@@ -385,11 +386,12 @@ void Connection::finish_command(const CommandSpec& spec, std::span<const std::st
 
 void Connection::drop_reply_if_muted(std::size_t reply_mark) {
   // CLIENT REPLY OFF / SKIP: the command ran (or was refused); its reply is dropped.
-  if (state_.reply_off || state_.skip_current) truncate_output(reply_mark);
+  if (state_.reply_off || state_.skip_current) [[unlikely]] truncate_output(reply_mark);
   state_.skip_current = false;
 }
 
-void Connection::truncate_output(std::size_t mark) {
+// Out of line: drop_reply_if_muted runs for every command and must stay small.
+[[gnu::noinline]] void Connection::truncate_output(std::size_t mark) {
   out_.resize(mark);
   drop_attachments_from(out_attachments_, mark);
 }
@@ -491,18 +493,11 @@ void Connection::flush() {
   out_.clear();
   inflight_attachments_.swap(out_attachments_);
   out_attachments_.clear();
-  auto done = [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-    self->on_written(ec);
-  };
-  if (inflight_attachments_.empty()) {
-    boost::asio::async_write(socket_,
-                             boost::asio::buffer(out_inflight_.data() + written,
-                                                 out_inflight_.size() - written),
-                             WriteSlice{}, std::move(done));
-  } else {
-    boost::asio::async_write(socket_, gather_output(out_inflight_, inflight_attachments_, written),
-                             WriteSlice{}, std::move(done));
-  }
+  // One call site (a second would cost every asynchronous operation an out-of-line asio call).
+  boost::asio::async_write(socket_, gather_output(out_inflight_, inflight_attachments_, written),
+                           WriteSlice{},
+                           [self = shared_from_this()](const boost::system::error_code& ec,
+                                                       std::size_t) { self->on_written(ec); });
 }
 
 void Connection::on_written(const boost::system::error_code& ec) {

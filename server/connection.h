@@ -115,11 +115,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return !payloads_.empty() && payload_filled_ < payloads_.back()->size();
   }
   // Drops the out-of-line payloads of the last command, which is done with its arguments.
-  void forget_payloads();
-  // What a handler run here, writing to out_, may use (see ZeroCopy).
-  ZeroCopy local_zero_copy() { return {&out_attachments_, payloads_}; }
+  void drop_payloads();
   // Reply bytes queued behind the write in flight (attached values included).
-  std::size_t queued_output() const { return out_.size() + attached_bytes(out_attachments_); }
+  std::size_t queued_output() const {
+    return out_.size() + (out_attachments_.empty() ? 0 : attached_bytes(out_attachments_));
+  }
   // Cuts the queued output back to `mark` (a muted reply).
   void truncate_output(std::size_t mark);
   void run_keyed(const CommandSpec& spec, std::span<const std::string_view> args);
@@ -163,12 +163,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Bytes received into the payloads of the command being parsed: they count towards the
   // query buffer (client-query-buffer-limit, CLIENT LIST qbuf) as they did in the input.
   std::size_t payload_bytes_ = 0;
-  bool mid_command_ = false;  // the parser holds an unfinished command
 
   std::string out_;           // replies not yet handed to the socket
   std::string out_inflight_;  // replies being written
   ReplyAttachments out_attachments_;       // large values out_ refers to
   ReplyAttachments inflight_attachments_;  // large values out_inflight_ refers to
+  // What a handler run here, writing to out_, may use (see ZeroCopy).
+  const ZeroCopy local_zero_copy_{&out_attachments_, &payloads_};
   bool reading_ = false;
   bool writing_ = false;
   bool suspended_ = false;  // waiting for another shard's reply or the end of a pause

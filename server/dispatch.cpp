@@ -124,7 +124,7 @@ void Connection::run_keyed(const CommandSpec& spec, std::span<const std::string_
   Server& server = shard_.server();
   const KeyRoute route = route_keys(spec, args, server);
   if (route.positions.empty() || (route.single_shard() && route.shards[0] == shard_.index())) {
-    run_handler(spec, shard_, args, client_view(), nullptr, out_, -1, local_zero_copy());
+    run_handler(spec, shard_, args, client_view(), nullptr, out_, -1, &local_zero_copy_);
     return;
   }
   if (route.single_shard()) {

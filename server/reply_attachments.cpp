@@ -5,15 +5,11 @@
 
 namespace shardcache::server {
 
-void reply_string_entry(protocol::ReplyWriter& reply, ReplyAttachments* attachments,
-                        const storage::Entry& entry) {
-  storage::ValueBuffer* buffer = attachments != nullptr ? entry.value_buffer() : nullptr;
-  if (buffer == nullptr) {
-    reply.bulk(entry.value());
-    return;
-  }
+void attach_string_entry(protocol::ReplyWriter& reply, ReplyAttachments& attachments,
+                         const storage::Entry& entry) {
+  storage::ValueBuffer* buffer = entry.value_buffer();
   reply.bulk_header(buffer->size());
-  attachments->push_back({reply.buffer().size(), storage::ValueRef::retained(buffer)});
+  attachments.push_back({reply.buffer().size(), storage::ValueRef::retained(buffer)});
   reply.raw("\r\n");
 }
 

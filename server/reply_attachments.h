@@ -30,8 +30,16 @@ using ReplyAttachments = std::vector<ReplyAttachment>;
 // Appends the bulk reply of `entry`'s string value to `reply`: "$<len>\r\n", the value, "\r\n".
 // The value goes by reference when `attachments` is given and the value is held out of line,
 // by copy otherwise.
-void reply_string_entry(protocol::ReplyWriter& reply, ReplyAttachments* attachments,
-                        const storage::Entry& entry);
+void attach_string_entry(protocol::ReplyWriter& reply, ReplyAttachments& attachments,
+                         const storage::Entry& entry);
+inline void reply_string_entry(protocol::ReplyWriter& reply, ReplyAttachments* attachments,
+                               const storage::Entry& entry) {
+  if (entry.out_of_line() && attachments != nullptr) [[unlikely]] {
+    attach_string_entry(reply, *attachments, entry);
+  } else {
+    reply.bulk(entry.value());
+  }
+}
 
 // The bytes the attachments add to their output.
 std::size_t attached_bytes(const ReplyAttachments& attachments);

@@ -66,6 +66,7 @@ class Entry {
   // entry holds a container). There is deliberately no writable access to value bytes: a
   // buffer may be referenced by replies still being sent.
   ValueBuffer* value_buffer() const;
+  bool out_of_line() const { return (flags_ & kOutOfLine) != 0; }
   // The container of a hash, list, set or sorted set; nullptr for a string.
   Container* container() const;
 

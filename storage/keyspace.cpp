@@ -55,29 +55,14 @@ std::int64_t Keyspace::string_expiry(const Entry* old, std::int64_t expire_at_ms
   return keep_ttl && old != nullptr ? old->expire_at_ms() : expire_at_ms;
 }
 
-Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encoding encoding,
-                            std::int64_t expire_at_ms, bool keep_ttl) {
-  // An entry whose TTL has passed is gone (lazy expiry, with its DEL effect, as Redis's
-  // lookupKeyWrite): KEEPTTL must not carry its past expiry time onto the new value.
-  Entry* old = find(key, false);
-  // Created before the old entry is freed: `value` may be a view of it.
-  return install_string(old, Entry::create(key, value, ValueType::kString, encoding,
-                                           string_expiry(old, expire_at_ms, keep_ttl)));
-}
-
-Entry* Keyspace::set_string(std::string_view key, ValueRef buffer, Encoding encoding,
-                            std::int64_t expire_at_ms, bool keep_ttl) {
-  Entry* old = find(key, false);
-  return install_string(old, Entry::create(key, std::move(buffer), encoding,
-                                           string_expiry(old, expire_at_ms, keep_ttl)));
-}
-
-Entry* Keyspace::install_string(Entry* old, Entry* entry) {
+// Inlined into both set_string overloads: SET of a small value is the hot path.
+[[gnu::always_inline]] inline Entry* Keyspace::install_string(std::string_view key, Entry* old,
+                                                              Entry* entry) {
   // Keeps the eviction state of the key it replaces, as Redis's overwrite does not reset LRU
   // when the object is kept; a new key starts fresh.
   entry->set_eviction_bits(old != nullptr ? old->eviction_bits() : clock_.initial_bits(clock_.now()));
   if (old != nullptr) {
-    table_.remove(entry->key());
+    table_.remove(key);
     unlink_and_free(old);
   }
   link(entry);
@@ -92,6 +77,23 @@ Entry* Keyspace::install_string(Entry* old, Entry* entry) {
     }
   }
   return entry;
+}
+
+Entry* Keyspace::set_string(std::string_view key, std::string_view value, Encoding encoding,
+                            std::int64_t expire_at_ms, bool keep_ttl) {
+  // An entry whose TTL has passed is gone (lazy expiry, with its DEL effect, as Redis's
+  // lookupKeyWrite): KEEPTTL must not carry its past expiry time onto the new value.
+  Entry* old = find(key, false);
+  // Created before the old entry is freed: `value` may be a view of it.
+  return install_string(key, old, Entry::create(key, value, ValueType::kString, encoding,
+                                           string_expiry(old, expire_at_ms, keep_ttl)));
+}
+
+Entry* Keyspace::set_string(std::string_view key, ValueRef buffer, Encoding encoding,
+                            std::int64_t expire_at_ms, bool keep_ttl) {
+  Entry* old = find(key, false);
+  return install_string(key, old, Entry::create(key, std::move(buffer), encoding,
+                                           string_expiry(old, expire_at_ms, keep_ttl)));
 }
 
 Entry* Keyspace::set_container(std::string_view key, std::unique_ptr<Container> container,

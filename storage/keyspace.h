@@ -132,8 +132,9 @@ class Keyspace {
  private:
   // The TTL a new string value for a key now holding `old` (or nullptr) gets.
   static std::int64_t string_expiry(const Entry* old, std::int64_t expire_at_ms, bool keep_ttl);
-  // Puts the new string entry `entry` in place of `old` (or nullptr) and records the SET.
-  Entry* install_string(Entry* old, Entry* entry);
+  // Puts the new string entry `entry` for `key` in place of `old` (or nullptr) and records the
+  // SET.
+  Entry* install_string(std::string_view key, Entry* old, Entry* entry);
   void link(Entry* entry);
   void unlink_and_free(Entry* entry);
   // Frees an entry already unlinked from the table: leaves the expiry heap, counts `cause`,

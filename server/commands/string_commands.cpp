@@ -53,14 +53,14 @@ bool reply_string_value(CommandContext& ctx, std::string_view key) {
   if (entry == nullptr) {
     ctx.reply.null();
   } else {
-    reply_string_entry(ctx.reply, ctx.zero_copy.attachments, *entry);
+    reply_string_entry(ctx.reply, ctx.attachments(), *entry);
   }
   return true;
 }
 
-storage::Entry* store_argument(CommandContext& ctx, std::string_view key, std::string_view value,
-                               std::int64_t expire_at_ms, bool keep_ttl) {
-  storage::Keyspace& db = ctx.shard.db(ctx.db);
+storage::Entry* store_large_argument(CommandContext& ctx, storage::Keyspace& db,
+                                     std::string_view key, std::string_view value,
+                                     std::int64_t expire_at_ms, bool keep_ttl) {
   const storage::Encoding encoding = client_value_encoding(value);
   if (storage::ValueRef held = held_argument(ctx, value)) {
     return db.set_string(key, std::move(held), encoding, expire_at_ms, keep_ttl);
@@ -75,7 +75,7 @@ void get(CommandContext& ctx) { reply_string_value(ctx, ctx.args[1]); }
 // GETSET key value: SET ... GET without options; the new value has no TTL.
 void getset(CommandContext& ctx) {
   if (!reply_string_value(ctx, ctx.args[1])) return;
-  store_argument(ctx, ctx.args[1], ctx.args[2], -1);
+  store_argument(ctx, ctx.shard.db(ctx.db), ctx.args[1], ctx.args[2], -1);
 }
 
 void getdel(CommandContext& ctx) {
@@ -91,7 +91,7 @@ void mget(CommandContext& ctx) {
     if (entry == nullptr || entry->type() != storage::ValueType::kString) {
       ctx.reply.null();
     } else {
-      reply_string_entry(ctx.reply, ctx.zero_copy.attachments, *entry);
+      reply_string_entry(ctx.reply, ctx.attachments(), *entry);
     }
   }
 }
@@ -104,8 +104,9 @@ void mset(CommandContext& ctx) {
     ctx.reply.error("ERR wrong number of arguments for '" + ctx.spec.name + "' command");
     return;
   }
+  storage::Keyspace& db = ctx.shard.db(ctx.db);
   for (std::size_t i = 1; i < ctx.args.size(); i += 2) {
-    store_argument(ctx, ctx.args[i], ctx.args[i + 1], -1);
+    store_argument(ctx, db, ctx.args[i], ctx.args[i + 1], -1);
   }
   ctx.reply.ok();
 }

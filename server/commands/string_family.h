@@ -9,6 +9,7 @@
 #include "server/command_table.h"
 #include "server/commands/lookup.h"
 #include "storage/entry.h"
+#include "storage/keyspace.h"
 
 namespace shardcache::server {
 
@@ -40,11 +41,20 @@ std::string_view option_word(std::string_view arg);
 // GETSET, GETDEL and SET ... GET. False after replying WRONGTYPE.
 bool reply_string_value(CommandContext& ctx, std::string_view key);
 
-// Stores the command's argument `value` under `key` as SET does (client_value_encoding):
-// adopting the buffer the connection received it into when it is a large one (held_argument),
-// copying it otherwise.
-storage::Entry* store_argument(CommandContext& ctx, std::string_view key, std::string_view value,
-                               std::int64_t expire_at_ms, bool keep_ttl = false);
+// Stores the command's argument `value` under `key` in `db` as SET does
+// (client_value_encoding): adopting the buffer the connection received it into when it is a
+// large one (held_argument), copying it otherwise.
+storage::Entry* store_large_argument(CommandContext& ctx, storage::Keyspace& db,
+                                     std::string_view key, std::string_view value,
+                                     std::int64_t expire_at_ms, bool keep_ttl);
+inline storage::Entry* store_argument(CommandContext& ctx, storage::Keyspace& db,
+                                      std::string_view key, std::string_view value,
+                                      std::int64_t expire_at_ms, bool keep_ttl = false) {
+  if (value.size() >= storage::kOutOfLineValueSize) [[unlikely]] {
+    return store_large_argument(ctx, db, key, value, expire_at_ms, keep_ttl);
+  }
+  return db.set_string(key, value, client_value_encoding(value), expire_at_ms, keep_ttl);
+}
 
 std::vector<CommandBinding> string_set_bindings();       // SET SETNX SETEX PSETEX GETEX
 std::vector<CommandBinding> string_counter_bindings();   // INCR DECR INCRBY DECRBY INCRBYFLOAT

@@ -150,7 +150,7 @@ void set_generic(CommandContext& ctx, const SetCall& call) {
     return;
   }
   // A time already past is stored as it is: the key then reads as expired, as in Redis.
-  store_argument(ctx, call.key, call.value, at_ms, call.options.has(kKeepTtl));
+  store_argument(ctx, db, call.key, call.value, at_ms, call.options.has(kKeepTtl));
   reply_set_outcome(ctx, call, true);
 }
 
@@ -192,7 +192,7 @@ void getex(CommandContext& ctx) {
     at_ms = expire_at_ms(ctx, *options);
     if (!at_ms) return;
   }
-  reply_string_entry(ctx.reply, ctx.zero_copy.attachments, *entry);
+  reply_string_entry(ctx.reply, ctx.attachments(), *entry);
   storage::Keyspace& db = ctx.shard.db(ctx.db);
   // An EXAT/PXAT time already past deletes the key (set_expiry does that).
   if (at_ms) {
