@@ -357,7 +357,12 @@ bool Connection::execute(std::span<const std::string_view> args, std::size_t com
     run_handler(*spec, shard_, args, client_view(), conn, out_, pending_start_us_,
                 &local_zero_copy_);
   }
-  if (suspended_) return false;
+  if (suspended_) {
+    // A blocked client keeps being read, which may move the input under the parser's views:
+    // keep the arguments the slow log may record when the command ends.
+    if (blocked_) pending_args_.assign(args.begin(), args.end());
+    return false;
+  }
   // One clock reading per command: the next command's time starts where this one's ends.
   command_clock_us_ = monotonic_us();
   finish_command(*spec, args, mark, command_clock_us_ - pending_start_us_);
@@ -400,9 +405,14 @@ void Connection::resume() {
   suspended_ = false;
   if (closed_) return;
   if (pending_spec_ != nullptr) {
-    // The parser's views are still valid: nothing is parsed while a command is pending.
-    finish_command(*pending_spec_, parser_.args(), pending_mark_,
-                   monotonic_us() - pending_start_us_);
+    // Unless the client was blocked (then pending_args_ holds them), the parser's views are
+    // still valid: nothing is read or parsed while a command is pending.
+    const std::vector<std::string_view> kept(pending_args_.begin(), pending_args_.end());
+    finish_command(*pending_spec_,
+                   pending_args_.empty() ? std::span<const std::string_view>(parser_.args())
+                                         : std::span<const std::string_view>(kept),
+                   pending_mark_, monotonic_us() - pending_start_us_);
+    pending_args_.clear();
   }
   process_input();
 }

@@ -180,6 +180,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const CommandSpec* pending_spec_ = nullptr;
   std::size_t pending_mark_ = 0;
   std::int64_t pending_start_us_ = 0;
+  // The arguments of a blocked command (BLPOP ...), whose client keeps being read.
+  std::vector<std::string> pending_args_;
   // Monotonic time at the end of the last command run from the input (or the read's start).
   std::int64_t command_clock_us_ = 0;
   PipelineBatch batch_;
