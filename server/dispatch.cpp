@@ -87,13 +87,9 @@ class RemoteCall : public std::enable_shared_from_this<RemoteCall> {
 
   void operator()() {
     std::vector<std::string_view> views(args_.begin(), args_.end());
-    if (!target_.key_locks().empty()) {
-      std::vector<std::string_view> keys;
-      for (std::size_t p : spec_.key_positions(views.size())) keys.push_back(views[p]);
-      if (target_.key_locks().any_locked(keys)) {
-        target_.key_locks().wait_for_release([self = shared_from_this()] { (*self)(); });
-        return;
-      }
+    if (command_keys_locked(target_.key_locks(), spec_, views)) {
+      target_.key_locks().wait_for_release([self = shared_from_this()] { (*self)(); });
+      return;
     }
     std::string out;
     run_handler(spec_, target_, views, client_, nullptr, out);

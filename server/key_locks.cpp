@@ -1,5 +1,7 @@
 #include "server/key_locks.h"
 
+#include "server/command_table.h"
+
 namespace shardcache::server {
 
 bool KeyLocks::any_locked(const std::vector<std::string_view>& keys) const {
@@ -47,6 +49,14 @@ void KeyLocks::release(std::uint64_t txid) {
   auto retries = std::move(retries_);
   retries_.clear();
   for (auto& retry : retries) retry();
+}
+
+bool command_keys_locked(const KeyLocks& locks, const CommandSpec& spec,
+                         std::span<const std::string_view> args) {
+  if (locks.empty()) return false;
+  std::vector<std::string_view> keys;
+  spec.for_each_key_position(args.size(), [&](std::size_t p) { keys.push_back(args[p]); });
+  return locks.any_locked(keys);
 }
 
 }  // namespace shardcache::server

@@ -10,12 +10,15 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace shardcache::server {
+
+struct CommandSpec;
 
 class KeyLocks {
  public:
@@ -45,5 +48,10 @@ class KeyLocks {
   std::deque<Waiting> waiting_;
   std::vector<std::function<void()>> retries_;
 };
+
+// Whether a transaction in `locks` holds one of the command's keys (a single-shard command about
+// to run on the shard owning `locks`).
+bool command_keys_locked(const KeyLocks& locks, const CommandSpec& spec,
+                         std::span<const std::string_view> args);
 
 }  // namespace shardcache::server

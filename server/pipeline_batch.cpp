@@ -102,16 +102,12 @@ void Connection::run_batch_slice(Shard& target, std::size_t from) {
     BatchedCommand& cmd = batch_.commands[i];
     if (cmd.shard != target.index()) continue;
     const auto args = batch_.args_of(cmd);
-    if (!target.key_locks().empty()) {
+    if (command_keys_locked(target.key_locks(), *cmd.spec, args)) {
       // A transaction holds a key: this command and the later ones of this shard wait for it.
-      std::vector<std::string_view> keys;
-      for (std::size_t p : cmd.spec->key_positions(args.size())) keys.push_back(args[p]);
-      if (target.key_locks().any_locked(keys)) {
-        target.key_locks().wait_for_release([self = shared_from_this(), &target, i] {
-          self->run_batch_slice(target, i);
-        });
-        return;
-      }
+      target.key_locks().wait_for_release([self = shared_from_this(), &target, i] {
+        self->run_batch_slice(target, i);
+      });
+      return;
     }
     cmd.reply_begin = out.size();
     run_handler(*cmd.spec, target, args, cmd.client, nullptr, out, clock);

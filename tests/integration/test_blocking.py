@@ -271,3 +271,23 @@ def test_a_list_arriving_by_rename_copy_or_move_wakes_a_blocked_client(shardcach
     t.join(6)
     name = b"source" if command == "MOVE" else b"target"
     assert result["reply"] == (name, b"item")
+
+
+def test_slowlog_of_a_timed_out_blpop_keeps_its_arguments(shardcache):
+    """A blocked client keeps being read; input sent meanwhile moves its buffer, and the slow
+    log must still record the blocked command's own arguments when it times out."""
+    sc = shardcache(threads=1)
+    r = redis.Redis(port=sc.port)
+    r.slowlog_reset()
+    with socket.create_connection(("127.0.0.1", sc.port)) as s:
+        s.sendall(b"*3\r\n$5\r\nBLPOP\r\n$13\r\nslow:blocking\r\n$3\r\n0.3\r\n")
+        time.sleep(0.05)
+        # 200 KB of later commands arrive while BLPOP waits: the input buffer grows and moves.
+        s.sendall((b"*2\r\n$4\r\nECHO\r\n$1000\r\n" + b"x" * 1000 + b"\r\n") * 200)
+        s.settimeout(5)
+        got = b""
+        while got.count(b"\r\n") < 1 + 200 * 2:
+            got += s.recv(1 << 20)
+    assert got.startswith(b"*-1\r\n")
+    entries = [e for e in r.slowlog_get(1000) if e["command"].startswith(b"BLPOP")]
+    assert [e["command"] for e in entries] == [b"BLPOP slow:blocking 0.3"]
